@@ -1,0 +1,159 @@
+/**
+ * The `concord` command line: serve, migrate, seed, user management and audit checks.
+ */
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, VERSION } from '../server/config.ts';
+import { DataDirBusyError, readLock } from '../server/db/data-dir.ts';
+import { openDatabase } from '../server/db/open.ts';
+import { prepareDatabase, startServer } from '../server/server.ts';
+import { migrate } from '../server/db/migrate.ts';
+import { seedGaza } from '../server/scenario/gaza.ts';
+import { CliError, expectOk, withApi, type Call } from './api.ts';
+
+const program = new Command('concord')
+  .description('Concord: coordination platform for a donor-funded, multinational stabilization mission')
+  .version(VERSION)
+  .addHelpText(
+    'after',
+    `
+Configuration comes from the environment: PORT, CONCORD_DATA_DIR, DATABASE_URL, CONCORD_SEED
+(see the README). With the embedded database, commands that change data go through the
+running server when one holds the data directory.`,
+  );
+
+/** Refuses to touch a data directory a running server holds. */
+function refuseIfServed(action: string) {
+  const config = loadConfig();
+  if (config.databaseUrl) return config;
+  const holder = readLock(config.dataDir);
+  if (holder) {
+    throw new CliError(
+      `A Concord server (pid ${holder.pid}${holder.address ? `, ${holder.address}` : ''}) holds ${config.dataDir}. ` +
+        `It ${action} when it started; stop it first if you need to run this yourself.`,
+    );
+  }
+  return config;
+}
+
+program
+  .command('serve')
+  .description('Serve the web app and the API (the default for npm start)')
+  .action(async () => {
+    await startServer(loadConfig(), { handleSignals: true });
+  });
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations')
+  .action(async () => {
+    const opened = await openDatabase(refuseIfServed('applied the migrations'));
+    try {
+      const applied = await migrate(opened.db);
+      console.log(applied.length ? `Applied migrations ${applied.join(', ')}.` : 'The database is up to date.');
+    } finally {
+      await opened.close();
+    }
+  });
+
+program
+  .command('seed')
+  .description('Load the Gaza scenario (does nothing if it is already loaded)')
+  .action(async () => {
+    const opened = await openDatabase(refuseIfServed('loaded the scenario'));
+    try {
+      await prepareDatabase(opened.db, 'none');
+      console.log((await seedGaza(opened.db)) ? 'Loaded the Gaza scenario.' : 'The Gaza scenario is already loaded.');
+    } finally {
+      await opened.close();
+    }
+  });
+
+async function userIdByEmail(call: Call, email: string): Promise<string> {
+  const page = expectOk(await call('GET', `/api/users?q=${encodeURIComponent(email)}&pageSize=100`), 'find the user');
+  const user = page.items.find((item: { email: string }) => item.email === email.toLowerCase());
+  if (!user) throw new CliError(`No user with the email ${email}.`);
+  return user.id;
+}
+
+const user = program.command('user').description('Manage users');
+
+user
+  .command('add')
+  .description('Create a user')
+  .requiredOption('--email <email>', 'sign-in email')
+  .requiredOption('--name <name>', 'full name')
+  .requiredOption('--organisation <name>', 'organisation name (or id)')
+  .option('--role <role...>', 'role keys, e.g. admin force_planner', [])
+  .addOption(new Option('--locale <locale>', 'language').choices(['en', 'ar']).default('en'))
+  .requiredOption('--password <password>', 'initial password (at least 10 characters)')
+  .action(async (options) => {
+    await withApi(loadConfig(), async (call) => {
+      const orgs = expectOk(await call('GET', `/api/organisations?q=${encodeURIComponent(options.organisation)}&pageSize=100`), 'find the organisation');
+      const org =
+        orgs.items.find((o: { id: string; name: string }) => o.id === options.organisation || o.name.toLowerCase() === options.organisation.toLowerCase()) ??
+        (orgs.items.length === 1 ? orgs.items[0] : undefined);
+      if (!org) throw new CliError(`No organisation named "${options.organisation}".`);
+      const created = expectOk(
+        await call('POST', '/api/users', {
+          email: options.email,
+          name: options.name,
+          organisationId: org.id,
+          roles: options.role,
+          locale: options.locale,
+          password: options.password,
+        }),
+        'create the user',
+      );
+      console.log(`Created ${created.email} (${created.name}) in ${created.organisation.name} with roles: ${created.roles.join(', ') || 'none'}.`);
+    });
+  });
+
+user
+  .command('disable <email>')
+  .description('Disable a user and end their sessions')
+  .action(async (email: string) => {
+    await withApi(loadConfig(), async (call) => {
+      const id = await userIdByEmail(call, email);
+      expectOk(await call('POST', `/api/users/${id}/disable`), 'disable the user');
+      console.log(`Disabled ${email}; their sessions have ended.`);
+    });
+  });
+
+user
+  .command('reset-password <email>')
+  .description('Set a new password (generated unless --password is given)')
+  .option('--password <password>', 'the new password')
+  .action(async (email: string, options) => {
+    await withApi(loadConfig(), async (call) => {
+      const id = await userIdByEmail(call, email);
+      const result = expectOk(await call('POST', `/api/users/${id}/reset-password`, options.password ? { password: options.password } : {}), 'reset the password');
+      console.log(`New password for ${email}: ${result.temporaryPassword}`);
+    });
+  });
+
+const audit = program.command('audit').description('The audit trail');
+
+audit
+  .command('verify')
+  .description("Recompute the audit trail's hash chain")
+  .action(async () => {
+    await withApi(loadConfig(), async (call) => {
+      const result = expectOk(await call('GET', '/api/audit/verify'), 'verify the audit trail');
+      if (result.status === 'intact') {
+        console.log(`intact: ${result.rows} rows, every hash matches.`);
+      } else {
+        console.log(`broken at row ${result.firstBrokenId}: ${result.reason}`);
+        process.exitCode = 1;
+      }
+    });
+  });
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof CliError || error instanceof ConfigError || error instanceof DataDirBusyError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,156 @@
+/**
+ * Builds the Fastify application: plugins, the authentication hook, every module's
+ * routes, the OpenAPI document, the web app's static files, and the one error handler
+ * that turns anything thrown into an RFC 9457 problem.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { Config } from './config.ts';
+import type { Db } from './db/db.ts';
+import { databaseErrorToProblem } from './db/errors.ts';
+import { registerAuthentication } from './http/authenticate.ts';
+import './http/fastify-types.ts';
+import { type FieldError, Problem } from './http/problems.ts';
+import { accessRoutes } from './modules/access/access.routes.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
+import { tokenRoutes } from './modules/auth/tokens.ts';
+import { geoRoutes } from './modules/geo/geo.routes.ts';
+import { systemRoutes } from './modules/health/system.routes.ts';
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: NonNullable<import('fastify').FastifyContextConfig['access']>;
+}
+
+export interface AppOptions {
+  db: Db;
+  config: Config;
+  logger?: FastifyServerOptions['logger'];
+  /** The secret that marks requests from the local CLI channel (see control-socket.ts). */
+  localSecret?: string;
+}
+
+function validationErrors(error: FastifyError): FieldError[] {
+  return (error.validation ?? []).map((issue) => {
+    const path = (issue as { instancePath?: string }).instancePath ?? '';
+    return { pointer: path, detail: issue.message ?? 'Not valid.' };
+  });
+}
+
+export type ConcordApp = FastifyInstance & { routeTable: RouteEntry[] };
+
+export async function buildApp({ db, config, logger = false, localSecret = randomUUID() }: AppOptions): Promise<ConcordApp> {
+  const app = Fastify({
+    logger,
+    genReqId: () => randomUUID(),
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+  });
+  const routeTable: RouteEntry[] = [];
+
+  app.decorate('db', db);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  // An empty JSON body reads as "no body", so POSTs without content are simple to send.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new Problem('request.malformed', 'The body is not valid JSON.'), undefined);
+    }
+  });
+
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || route.method === 'HEAD') return;
+    // The documentation pages come from a plugin; they are as public as the document itself.
+    if (route.url.startsWith('/api/docs')) route.config = { ...route.config, access: { public: true } };
+    const access = route.config?.access;
+    if (!access) throw new Error(`Route ${route.method} ${route.url} declares no access policy.`);
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, access });
+  });
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    reply.header('x-frame-options', 'DENY');
+  });
+
+  app.setErrorHandler(async (error: FastifyError, req, reply) => {
+    let problem: Problem | undefined;
+    if (error instanceof Problem) problem = error;
+    else if (hasZodFastifySchemaValidationErrors(error)) problem = new Problem('request.invalid', 'Some fields are not valid.', { errors: validationErrors(error) });
+    else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') problem = new Problem('request.unsupported-media-type');
+    else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') problem = new Problem('request.too-large');
+    else if (error.code?.startsWith('FST_ERR_CTP') || error.statusCode === 400) problem = new Problem('request.malformed', error.message);
+    else problem = databaseErrorToProblem(error);
+
+    if (!problem) {
+      req.log.error({ err: error, correlationId: req.id }, 'unexpected error');
+      problem = new Problem('server.internal', `Quote this correlation id when reporting it: ${req.id}.`, { correlationId: req.id });
+    }
+    for (const [name, value] of Object.entries(problem.extensions.headers ?? {})) reply.header(name, value);
+    return reply.code(problem.status).type('application/problem+json').send(problem.toBody(req.url));
+  });
+
+  app.setNotFoundHandler(async (req, reply) => {
+    if (req.url.startsWith('/api/') || !existsSync(config.webDir)) {
+      const problem = new Problem('route.not-found', `No endpoint ${req.method} ${req.url.split('?')[0]}.`);
+      return reply.code(404).type('application/problem+json').send(problem.toBody(req.url));
+    }
+    // Any other path belongs to the single-page web app.
+    return reply.type('text/html').sendFile('index.html');
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Concord API', version: config.version, description: 'Coordination platform for a donor-funded, multinational stabilization mission.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'concord_session' },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+  app.get('/api/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
+
+  registerAuthentication(app, localSecret);
+  systemRoutes(app, config);
+  authRoutes(app);
+  tokenRoutes(app);
+  accessRoutes(app);
+  auditRoutes(app);
+  geoRoutes(app);
+
+  await app.register(fastifyStatic, { root: config.webDir, serve: existsSync(config.webDir), wildcard: false, index: ['index.html'] });
+  if (config.basemapPmtiles) {
+    const file = config.basemapPmtiles;
+    // Served with range requests, which is how MapLibre's PMTiles protocol reads it.
+    app.get('/basemap.pmtiles', { config: { access: { public: true } } }, (_req, reply) => reply.sendFile(basename(file), dirname(file)));
+  }
+
+  return Object.assign(app, { routeTable }) as unknown as ConcordApp;
+}

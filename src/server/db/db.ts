@@ -1,0 +1,44 @@
+/**
+ * The one database interface Concord uses. Two engines sit behind it: PGlite (PostgreSQL
+ * compiled to WebAssembly, in-process, for `npm start` and tests) and a PostgreSQL server
+ * through `pg`. Both run the same SQL; only connection handling differs, so the rest of
+ * the code never knows which one it talks to.
+ *
+ * Queries take either plain text with values or a `sql` tagged template from
+ * sql-template-tag, which keeps every value parameterised.
+ */
+import type { Sql } from 'sql-template-tag';
+
+export type DbKind = 'pglite' | 'postgresql';
+
+export interface QueryResult<Row> {
+  rows: Row[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<Row = Record<string, unknown>>(query: Sql | string, values?: unknown[]): Promise<QueryResult<Row>>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: DbKind;
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function toQuery(query: Sql | string, values?: unknown[]): { text: string; values: unknown[] } {
+  return typeof query === 'string' ? { text: query, values: values ?? [] } : { text: query.text, values: query.values };
+}
+
+/** Returns the single row of a result, or undefined. */
+export async function one<Row>(db: Queryable, query: Sql): Promise<Row | undefined> {
+  const result = await db.query<Row>(query);
+  return result.rows[0];
+}
+
+export async function many<Row>(db: Queryable, query: Sql): Promise<Row[]> {
+  return (await db.query<Row>(query)).rows;
+}

@@ -1,0 +1,55 @@
+/**
+ * PostgreSQL server engine through a `pg` pool. Values come back typed as PGlite returns
+ * them (int8 as number, numeric as exact string), so both engines behave the same.
+ */
+import pg from 'pg';
+import type { Db, QueryResult, Queryable } from './db.ts';
+import { toQuery } from './db.ts';
+
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<Row>(query: Parameters<typeof toQuery>[0], values?: unknown[]): Promise<QueryResult<Row>> {
+      const { text, values: params } = toQuery(query, values);
+      const result = await client.query(text, params);
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+    },
+    async exec(script: string): Promise<void> {
+      await client.query(script);
+    },
+  };
+}
+
+export class PostgresDb implements Db {
+  readonly kind = 'postgresql' as const;
+  readonly pool: pg.Pool;
+  readonly query: Queryable['query'];
+  readonly exec: Queryable['exec'];
+
+  constructor(connectionString: string, max = 10) {
+    this.pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5000 });
+    // An idle client losing its server must not crash the process; the next query reports it.
+    this.pool.on('error', () => {});
+    ({ query: this.query, exec: this.exec } = wrap(this.pool));
+  }
+
+  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin');
+      const result = await work(wrap(client));
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The one request path. Every handler is wrapped by `handle`: read requests get the
+ * database, write requests (POST, PUT, PATCH, DELETE) get one transaction that commits
+ * when the handler resolves and rolls back when it throws. The context carries the actor
+ * and writes audit entries into that same transaction.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Db, Queryable } from '../db/db.ts';
+import { type AuditEntry, insertAudit } from '../modules/audit/audit.repo.ts';
+import type { Actor } from './actor.ts';
+import { Problem } from './problems.ts';
+
+export interface Ctx {
+  db: Queryable;
+  actor: Actor | null;
+  requestId: string;
+  /** The signed-in actor; throws 401 when there is none. */
+  requireActor(): Actor;
+  audit(entry: AuditEntry): Promise<void>;
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function makeCtx(db: Queryable, actor: Actor | null, requestId: string): Ctx {
+  return {
+    db,
+    actor,
+    requestId,
+    requireActor() {
+      if (!actor) throw new Problem('auth.unauthenticated');
+      return actor;
+    },
+    audit: (entry) => insertAudit(db, actor, requestId, entry),
+  };
+}
+
+/**
+ * Runs a handler's work in the request's context. Usage in a route:
+ *   handler: (req, reply) => run(req, reply, async (ctx) => service.create(ctx, req.body))
+ * A result of `undefined` answers 204 No Content.
+ */
+export async function run<T>(req: FastifyRequest, reply: FastifyReply, work: (ctx: Ctx) => Promise<T>): Promise<T> {
+  const db: Db = req.server.db;
+  const ownTransaction = req.routeOptions.config.transaction === false;
+  const result =
+    !WRITE_METHODS.has(req.method) || ownTransaction
+      ? await work(makeCtx(db, req.actor, req.id))
+      : await db.transaction((tx) => work(makeCtx(tx, req.actor, req.id)));
+  // Nothing is sent before the transaction has committed.
+  if (result === undefined) return reply.code(204).send() as T;
+  return result;
+}

@@ -1,0 +1,26 @@
+import type { Db } from '../db/db.ts';
+import type { Permission } from '../../shared/permissions.ts';
+import type { Actor } from './actor.ts';
+
+/**
+ * Who may call a route. Every route declares one; the app refuses to start with a route
+ * that does not, and the authorization matrix test is built from these declarations.
+ */
+export type Access =
+  | { public: true }
+  | { signedIn: true; duringTotpEnrolment?: boolean }
+  | { permission: Permission };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db;
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+    /** false: the handler manages its own transactions (e.g. to record a failed sign-in). */
+    transaction?: boolean;
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * Signing in and out, the current user's own settings, and their second factor.
+ */
+import sql from 'sql-template-tag';
+import type { Db, Queryable } from '../../db/db.ts';
+import type { Actor } from '../../http/actor.ts';
+import type { Ctx } from '../../http/context.ts';
+import { Problem, invalid } from '../../http/problems.ts';
+import { insertAudit } from '../audit/audit.repo.ts';
+import * as repo from './auth.repo.ts';
+import {
+  checkTotp,
+  hashPassword,
+  newTotpSecret,
+  randomToken,
+  sha256,
+  totpUri,
+  verifyPassword,
+} from './credentials.ts';
+
+export interface Me {
+  id: string;
+  email: string;
+  name: string;
+  locale: 'en' | 'ar';
+  organisation: { id: string; name: string; type: string };
+  roles: string[];
+  permissions: string[];
+  totpEnabled: boolean;
+  mustEnrolTotp: boolean;
+}
+
+export function presentMe(row: repo.PrincipalRow): Me {
+  return {
+    id: row.user_id,
+    email: row.email,
+    name: row.name,
+    locale: row.locale,
+    organisation: { id: row.organisation_id, name: row.organisation_name, type: row.organisation_type },
+    roles: row.roles,
+    permissions: [...row.permissions].sort(),
+    totpEnabled: row.totp_enabled,
+    mustEnrolTotp: row.require_totp && !row.totp_enabled,
+  };
+}
+
+export interface SignInInput {
+  email: string;
+  password: string;
+  totp?: string;
+  ip: string;
+  userAgent: string | null;
+  requestId: string;
+  previousSessionId?: string;
+}
+
+export interface SignInResult {
+  me: Me;
+  sessionToken: string;
+  csrfToken: string;
+}
+
+async function fail(db: Db, input: SignInInput, email: string, userId: string | null, reason: string, code: 'auth.invalid-credentials' | 'auth.totp-invalid') {
+  await db.transaction(async (tx) => {
+    await repo.recordAttempt(tx, email, input.ip, false);
+    await insertAudit(tx, null, input.requestId, {
+      action: 'auth.sign-in.fail',
+      entityType: 'user',
+      entityId: userId,
+      after: { email, reason, ip: input.ip },
+    });
+  });
+  return new Problem(code);
+}
+
+export async function signIn(db: Db, input: SignInInput): Promise<SignInResult> {
+  const email = input.email.trim().toLowerCase();
+  const lockout = await repo.checkLockout(db, email, input.ip);
+  if (lockout.locked) {
+    throw new Problem('auth.rate-limited', `Too many failed sign-ins. Try again in ${Math.ceil(lockout.retryAfterSeconds / 60)} minute(s).`, {
+      retryAfterSeconds: lockout.retryAfterSeconds,
+      headers: { 'retry-after': String(lockout.retryAfterSeconds) },
+    });
+  }
+  const user = await repo.findCredentials(db, email);
+  const passwordOk = await verifyPassword(user?.password_hash, input.password);
+  if (!user || !passwordOk || user.disabled) {
+    const reason = !user ? 'unknown email' : user.disabled ? 'user disabled' : 'wrong password';
+    throw await fail(db, input, email, user?.id ?? null, reason, 'auth.invalid-credentials');
+  }
+  let totpStep: number | null = null;
+  if (user.totp_enabled && user.totp_secret) {
+    if (!input.totp) throw new Problem('auth.totp-required', 'Enter the 6-digit code from your authenticator app.');
+    totpStep = checkTotp(user.totp_secret, input.totp, user.totp_last_step);
+    if (totpStep === null) throw await fail(db, input, email, user.id, 'wrong one-time code', 'auth.totp-invalid');
+  }
+
+  // A new session id at every sign-in: a session id known before sign-in is worthless after.
+  const sessionToken = randomToken();
+  const csrfToken = randomToken();
+  const principal = await db.transaction(async (tx) => {
+    if (input.previousSessionId) await repo.deleteSession(tx, input.previousSessionId);
+    await repo.createSession(tx, { id: sha256(sessionToken), userId: user.id, csrfToken, ip: input.ip, userAgent: input.userAgent });
+    await repo.recordAttempt(tx, email, input.ip, true);
+    if (totpStep !== null) await tx.query(sql`update users set totp_last_step = ${totpStep} where id = ${user.id}::uuid`);
+    const row = await repo.findPrincipal(tx, user.id);
+    if (!row) throw new Problem('auth.invalid-credentials');
+    const actor = { kind: 'session', userId: row.user_id, email: row.email, name: row.name, organisationId: row.organisation_id } as Actor;
+    await insertAudit(tx, actor, input.requestId, { action: 'auth.sign-in', entityType: 'user', entityId: user.id, after: { ip: input.ip } });
+    return row;
+  });
+  return { me: presentMe(principal), sessionToken, csrfToken };
+}
+
+export async function signOut(ctx: Ctx): Promise<void> {
+  const actor = ctx.requireActor();
+  if (actor.sessionId) await repo.deleteSession(ctx.db, actor.sessionId);
+  await ctx.audit({ action: 'auth.sign-out', entityType: 'user', entityId: actor.userId });
+}
+
+export async function me(db: Queryable, actor: Actor): Promise<Me> {
+  if (!actor.userId) throw new Problem('auth.forbidden', 'The server console has no user account.');
+  const row = await repo.findPrincipal(db, actor.userId);
+  if (!row) throw new Problem('auth.unauthenticated');
+  return presentMe(row);
+}
+
+export async function updateMe(ctx: Ctx, changes: { name?: string; locale?: 'en' | 'ar' }): Promise<Me> {
+  const actor = ctx.requireActor();
+  const before = await me(ctx.db, actor);
+  await ctx.db.query(sql`
+    update users set name = coalesce(${changes.name ?? null}, name), locale = coalesce(${changes.locale ?? null}, locale), updated_at = now()
+    where id = ${actor.userId}::uuid`);
+  const after = await me(ctx.db, actor);
+  await ctx.audit({
+    action: 'access.user.update-self',
+    entityType: 'user',
+    entityId: actor.userId,
+    before: { name: before.name, locale: before.locale },
+    after: { name: after.name, locale: after.locale },
+  });
+  return after;
+}
+
+export async function changePassword(ctx: Ctx, currentPassword: string, newPassword: string): Promise<void> {
+  const actor = ctx.requireActor();
+  const row = await ctx.db.query<{ password_hash: string }>(sql`select password_hash from users where id = ${actor.userId}::uuid`);
+  if (!(await verifyPassword(row.rows[0]?.password_hash, currentPassword))) {
+    throw invalid([{ pointer: '/currentPassword', detail: 'The current password is wrong.' }]);
+  }
+  await ctx.db.query(sql`update users set password_hash = ${await hashPassword(newPassword)}, password_changed_at = now(), updated_at = now()
+                         where id = ${actor.userId}::uuid`);
+  // Other sessions end: whoever else knew the old password is signed out.
+  await ctx.db.query(sql`delete from sessions where user_id = ${actor.userId}::uuid and id <> ${actor.sessionId ?? ''}`);
+  await ctx.audit({ action: 'auth.password.change', entityType: 'user', entityId: actor.userId });
+}
+
+export async function enrolTotp(ctx: Ctx): Promise<{ secret: string; otpauthUrl: string }> {
+  const actor = ctx.requireActor();
+  const current = await me(ctx.db, actor);
+  if (current.totpEnabled) throw new Problem('resource.conflict', 'A second factor is already enabled. Disable it first to enrol a new one.');
+  const secret = newTotpSecret();
+  await ctx.db.query(sql`update users set totp_secret = ${secret}, totp_last_step = null where id = ${actor.userId}::uuid`);
+  await ctx.audit({ action: 'auth.totp.enrol', entityType: 'user', entityId: actor.userId });
+  return { secret, otpauthUrl: totpUri(secret, current.email) };
+}
+
+async function checkOwnCode(ctx: Ctx, actor: Actor, code: string): Promise<number> {
+  const result = await ctx.db.query<{ totp_secret: string | null; totp_last_step: number | null }>(
+    sql`select totp_secret, totp_last_step from users where id = ${actor.userId}::uuid`,
+  );
+  const row = result.rows[0];
+  if (!row?.totp_secret) throw new Problem('resource.conflict', 'Start the enrolment first.');
+  const step = checkTotp(row.totp_secret, code, row.totp_last_step);
+  if (step === null) throw invalid([{ pointer: '/code', detail: 'The code is wrong or was already used.' }]);
+  return step;
+}
+
+export async function confirmTotp(ctx: Ctx, code: string): Promise<Me> {
+  const actor = ctx.requireActor();
+  const step = await checkOwnCode(ctx, actor, code);
+  await ctx.db.query(sql`update users set totp_enabled_at = now(), totp_last_step = ${step} where id = ${actor.userId}::uuid`);
+  await ctx.audit({ action: 'auth.totp.confirm', entityType: 'user', entityId: actor.userId });
+  return me(ctx.db, actor);
+}
+
+export async function disableTotp(ctx: Ctx, code: string): Promise<Me> {
+  const actor = ctx.requireActor();
+  const current = await me(ctx.db, actor);
+  if (!current.totpEnabled) throw new Problem('resource.conflict', 'No second factor is enabled.');
+  await checkOwnCode(ctx, actor, code);
+  await ctx.db.query(sql`update users set totp_enabled_at = null, totp_secret = null, totp_last_step = null where id = ${actor.userId}::uuid`);
+  await ctx.audit({ action: 'auth.totp.disable', entityType: 'user', entityId: actor.userId });
+  return me(ctx.db, actor);
+}

@@ -1,0 +1,93 @@
+/**
+ * Starting and stopping a Concord server: open the database, apply migrations, load the
+ * scenario on first start, listen, and on SIGTERM/SIGINT stop accepting requests, let
+ * the ones in flight finish, then close the database cleanly.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { socketPath } from './db/data-dir.ts';
+import { migrate } from './db/migrate.ts';
+import { openDatabase } from './db/open.ts';
+import { serveControlSocket } from './control-socket.ts';
+import { pruneAuthState } from './modules/auth/auth.repo.ts';
+import { DEMO_PASSWORD, DEMO_SIGN_INS, seedGaza, seedRoles } from './scenario/gaza.ts';
+
+export interface RunningServer {
+  address: string;
+  stop(): Promise<void>;
+}
+
+export async function prepareDatabase(db: import('./db/db.ts').Db, seed: Config['seed']): Promise<{ migrated: number[]; seeded: boolean }> {
+  const migrated = await migrate(db);
+  await db.transaction((tx) => seedRoles(tx));
+  const seeded = seed === 'gaza' ? await seedGaza(db) : false;
+  return { migrated, seeded };
+}
+
+export async function startServer(config: Config, options: { quiet?: boolean; handleSignals?: boolean } = {}): Promise<RunningServer> {
+  const opened = await openDatabase(config);
+  const say = (line: string) => options.quiet || console.log(line);
+  let control: Server | undefined;
+  try {
+    const { migrated, seeded } = await prepareDatabase(opened.db, config.seed);
+    const secret = randomUUID();
+    const app = await buildApp({
+      db: opened.db,
+      config,
+      localSecret: secret,
+      logger: { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-concord-local"]'] },
+    });
+    await app.listen({ port: config.port, host: config.host });
+    const port = (app.server.address() as { port: number }).port;
+    const address = `http://localhost:${port}`;
+    if (opened.lock) {
+      opened.lock.setAddress(address);
+      control = await serveControlSocket(app, socketPath(config.dataDir), secret);
+    }
+    const prune = setInterval(() => pruneAuthState(opened.db).catch((err) => app.log.warn({ err }, 'pruning sessions failed')), 10 * 60_000);
+    prune.unref();
+
+    say('');
+    say(`Concord ${config.version} is running at ${address}`);
+    say(`  database: ${opened.db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`);
+    if (migrated.length) say(`  migrations applied: ${migrated.join(', ')}`);
+    if (seeded) say('  loaded the Gaza scenario');
+    if (config.seed === 'gaza') {
+      say(`  demo sign-ins (password "${DEMO_PASSWORD}"):`);
+      for (const { email, role } of DEMO_SIGN_INS) say(`    ${email.padEnd(28)} ${role}`);
+    }
+    say(`  API documentation: ${address}/api/docs`);
+    say('');
+
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        clearInterval(prune);
+        control?.close();
+        await app.close(); // waits for requests in flight; new ones get 503
+        await opened.close();
+      })());
+
+    if (options.handleSignals) {
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        process.once(signal, () => {
+          say(`${signal}: finishing requests in flight and closing the database...`);
+          stop().then(
+            () => process.exit(0),
+            (error) => {
+              console.error(error);
+              process.exit(1);
+            },
+          );
+        });
+      }
+    }
+    return { address, stop };
+  } catch (error) {
+    control?.close();
+    await opened.close();
+    throw error;
+  }
+}

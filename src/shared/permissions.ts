@@ -1,0 +1,94 @@
+/**
+ * Every permission in Concord is one member of this enum; roles bundle them. The server
+ * checks permissions on every route, and the web app uses the same list to decide what
+ * to show. Descriptions are for the roles page.
+ */
+export const PERMISSIONS = {
+  'organisations.read': 'See organisations',
+  'organisations.manage': 'Create and change organisations',
+  'users.read': 'See users',
+  'users.manage': 'Create users, change their roles, disable them and reset passwords',
+  'roles.read': 'See roles and their permissions',
+  'roles.manage': 'Create roles and change their permissions',
+  'audit.read': 'Read the audit trail and verify its hash chain',
+  'places.read': 'See places, crossings and sites on the map',
+  'places.manage': 'Add and change places, crossings and sites',
+} as const;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export const PERMISSION_KEYS = Object.keys(PERMISSIONS) as Permission[];
+
+export function isPermission(value: string): value is Permission {
+  return Object.hasOwn(PERMISSIONS, value);
+}
+
+export interface RoleDefinition {
+  key: string;
+  nameEn: string;
+  nameAr: string;
+  description: string;
+  permissions: Permission[];
+}
+
+const READ_ALL: Permission[] = ['organisations.read', 'users.read', 'roles.read', 'places.read'];
+
+/** The built-in roles seeded into every database. Admins may change them or add more. */
+export const BUILTIN_ROLES: RoleDefinition[] = [
+  {
+    key: 'admin',
+    nameEn: 'Administrator',
+    nameAr: 'مسؤول النظام',
+    description: 'Manages organisations, users and roles',
+    permissions: [...PERMISSION_KEYS],
+  },
+  {
+    key: 'auditor',
+    nameEn: 'Auditor',
+    nameAr: 'مدقق',
+    description: 'Read-only access to everything and its history',
+    permissions: [...READ_ALL, 'audit.read'],
+  },
+  {
+    key: 'donor_officer',
+    nameEn: 'Donor programme officer',
+    nameAr: 'مسؤول برامج الجهة المانحة',
+    description: 'Pledges, tranches, conditions on money and donor reports',
+    permissions: [...READ_ALL],
+  },
+  {
+    key: 'force_planner',
+    nameEn: 'Force headquarters planner',
+    nameAr: 'مخطط في قيادة القوة',
+    description: 'Requirements, offers, readiness, deployment and sectors',
+    permissions: [...READ_ALL, 'places.manage'],
+  },
+  {
+    key: 'contributor_liaison',
+    nameEn: 'Contributing-country liaison',
+    nameAr: 'ضابط اتصال الدولة المساهمة',
+    description: 'Own units, readiness, vetting and reimbursement claims',
+    permissions: [...READ_ALL],
+  },
+  {
+    key: 'humanitarian',
+    nameEn: 'Humanitarian coordinator',
+    nameAr: 'منسق إنساني',
+    description: 'Consignments, crossings, movement requests, needs and deliveries',
+    permissions: [...READ_ALL, 'places.manage'],
+  },
+  {
+    key: 'political_officer',
+    nameEn: 'Political officer',
+    nameAr: 'مسؤول سياسي',
+    description: 'Stakeholders, positions, conditions and commitments',
+    permissions: [...READ_ALL],
+  },
+  {
+    key: 'field_reporter',
+    nameEn: 'Field reporter',
+    nameAr: 'مراسل ميداني',
+    description: 'Incidents and site status, from a phone',
+    permissions: ['places.read'],
+  },
+];
