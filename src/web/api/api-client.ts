@@ -1,0 +1,123 @@
+/**
+ * The one way the web app talks to the server. Every failure becomes an ApiError that
+ * carries the RFC 9457 problem, so screens can show its detail and map validation
+ * errors to fields. Cookie-authenticated writes carry the CSRF token from the session.
+ */
+import i18n from '../i18n/i18n';
+
+export interface ProblemFieldError {
+  pointer: string;
+  detail: string;
+}
+
+export interface Problem {
+  type?: string;
+  title: string;
+  status: number;
+  detail?: string;
+  code?: string;
+  errors?: ProblemFieldError[];
+  correlationId?: string;
+}
+
+export class ApiError extends Error {
+  readonly problem: Problem;
+
+  constructor(problem: Problem) {
+    super(problem.detail || problem.title);
+    this.name = 'ApiError';
+    this.problem = problem;
+  }
+
+  get status(): number {
+    return this.problem.status;
+  }
+
+  get code(): string | undefined {
+    return this.problem.code;
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError;
+}
+
+let csrfToken: string | null = null;
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+type ErrorListener = (error: ApiError) => void;
+const errorListeners = new Set<ErrorListener>();
+
+/** Lets the session react to expiry (401) or a pending second-factor enrolment (403). */
+export function onApiError(listener: ErrorListener): () => void {
+  errorListeners.add(listener);
+  return () => errorListeners.delete(listener);
+}
+
+export type QueryParams = Record<string, string | number | boolean | null | undefined>;
+
+export function withQuery(path: string, params?: QueryParams): string {
+  if (!params) return path;
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === '') continue;
+    search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+async function readProblem(response: Response): Promise<Problem> {
+  const fallback: Problem = {
+    title: response.statusText || i18n.t('errors.unexpected'),
+    status: response.status,
+  };
+  try {
+    const body = (await response.json()) as Partial<Problem> | null;
+    if (body && typeof body === 'object') {
+      return { ...fallback, ...body, status: body.status ?? response.status };
+    }
+  } catch {
+    // Not JSON (a proxy page, for instance): the status line is all we have.
+  }
+  return fallback;
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const isWrite = method !== 'GET' && method !== 'HEAD';
+  const hasBody = method === 'POST' || method === 'PATCH' || method === 'PUT';
+  if (hasBody) headers['content-type'] = 'application/json';
+  if (isWrite && csrfToken) headers['x-csrf-token'] = csrfToken;
+
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: hasBody ? JSON.stringify(body ?? {}) : undefined,
+    });
+  } catch {
+    throw new ApiError({ title: i18n.t('errors.network'), status: 0, code: 'network' });
+  }
+
+  if (!response.ok) {
+    const error = new ApiError(await readProblem(response));
+    for (const listener of errorListeners) listener(error);
+    throw error;
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export const api = {
+  get: <T>(path: string, params?: QueryParams) => request<T>('GET', withQuery(path, params)),
+  post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
+  patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, body),
+  delete: <T = void>(path: string) => request<T>('DELETE', path),
+};

@@ -1,0 +1,154 @@
+import { Button, Center, Loader, Stack } from '@mantine/core';
+import { lazy, type ReactNode, Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { useSession } from './auth/session';
+import { ProblemAlert } from './components/problem-alert';
+import { AccountPage } from './pages/account/account-page';
+import { NotFoundPage, NotPermittedPage } from './pages/not-found-page';
+import { OrganisationsPage } from './pages/organisations/organisations-page';
+import { RolesPage } from './pages/roles/roles-page';
+import { SignInPage } from './pages/sign-in/sign-in-page';
+import { UsersPage } from './pages/users/users-page';
+import { AppLayout } from './shell/app-layout';
+import { allowedNavItems } from './shell/nav-items';
+
+// MapLibre is large; only people who open the map download it.
+const MapPage = lazy(() => import('./pages/map/map-page'));
+// The audit page brings the date pickers, which nothing else needs.
+const AuditPage = lazy(() => import('./pages/audit/audit-page'));
+
+function FullPageLoader() {
+  const { t } = useTranslation();
+  return (
+    <Center h="100dvh">
+      <Loader aria-label={t('common.loading')} />
+    </Center>
+  );
+}
+
+function RequirePermission({ permission, children }: { permission: string; children: ReactNode }) {
+  const { can } = useSession();
+  return can(permission) ? children : <NotPermittedPage />;
+}
+
+function HomeRedirect() {
+  const { can } = useSession();
+  const first = allowedNavItems(can)[0];
+  return <Navigate to={first?.path ?? '/account'} replace />;
+}
+
+/** A user whose organisation demands a second factor may only reach the account page. */
+function RequireEnrolment({ children }: { children: ReactNode }) {
+  const { me } = useSession();
+  const location = useLocation();
+  if (me?.mustEnrolTotp && location.pathname !== '/account') {
+    return <Navigate to="/account" replace />;
+  }
+  return children;
+}
+
+function SignedInRoutes() {
+  const location = useLocation();
+  const next = new URLSearchParams(location.search).get('next');
+  return (
+    <Routes>
+      <Route
+        path="/sign-in"
+        element={<Navigate to={next?.startsWith('/') ? next : '/'} replace />}
+      />
+      <Route
+        element={
+          <RequireEnrolment>
+            <AppLayout />
+          </RequireEnrolment>
+        }
+      >
+        <Route index element={<HomeRedirect />} />
+        <Route
+          path="map"
+          element={
+            <RequirePermission permission="places.read">
+              <Suspense fallback={<FullPageLoader />}>
+                <MapPage />
+              </Suspense>
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="organisations"
+          element={
+            <RequirePermission permission="organisations.read">
+              <OrganisationsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="users"
+          element={
+            <RequirePermission permission="users.read">
+              <UsersPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="roles"
+          element={
+            <RequirePermission permission="roles.read">
+              <RolesPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="audit"
+          element={
+            <RequirePermission permission="audit.read">
+              <Suspense fallback={<FullPageLoader />}>
+                <AuditPage />
+              </Suspense>
+            </RequirePermission>
+          }
+        />
+        <Route path="account" element={<AccountPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}
+
+function SignedOutRoutes() {
+  const location = useLocation();
+  const here = location.pathname + location.search;
+  const next = location.pathname === '/' ? '' : `?next=${encodeURIComponent(here)}`;
+  return (
+    <Routes>
+      <Route path="/sign-in" element={<SignInPage />} />
+      <Route path="*" element={<Navigate to={`/sign-in${next}`} replace />} />
+    </Routes>
+  );
+}
+
+function SessionGate() {
+  const { t } = useTranslation();
+  const { me, isLoading, error, retry } = useSession();
+  if (isLoading) return <FullPageLoader />;
+  if (error) {
+    return (
+      <Center h="100dvh" p="md">
+        <Stack maw={480}>
+          <ProblemAlert error={error} />
+          <Button onClick={retry}>{t('common.retry')}</Button>
+        </Stack>
+      </Center>
+    );
+  }
+  return me ? <SignedInRoutes /> : <SignedOutRoutes />;
+}
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <SessionGate />
+    </BrowserRouter>
+  );
+}

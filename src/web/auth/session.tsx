@@ -1,0 +1,137 @@
+/**
+ * Who is signed in. The session is a TanStack Query entry so that signing in, signing
+ * out, and an expired cookie (any 401) all update one place. The user's saved language
+ * is applied when a session starts, unless they picked one on the sign-in page just
+ * before, in which case that choice is saved to their profile instead.
+ */
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, type ReactNode, use, useCallback, useEffect, useMemo, useRef } from 'react';
+import { api, isApiError, onApiError, setCsrfToken } from '../api/api-client';
+import type { Me, SessionResponse } from '../api/types';
+import { changeLanguage, currentLanguage, type Language } from '../i18n/i18n';
+
+export const SESSION_KEY = ['session'] as const;
+
+let languagePickedWhileSignedOut: Language | null = null;
+
+/** Called by the language switch when nobody is signed in. */
+export function rememberSignedOutLanguage(language: Language): void {
+  languagePickedWhileSignedOut = language;
+}
+
+async function fetchSession(): Promise<SessionResponse | null> {
+  try {
+    const session = await api.get<SessionResponse>('/api/auth/session');
+    setCsrfToken(session.csrfToken);
+    return session;
+  } catch (error) {
+    if (isApiError(error) && error.status === 401) {
+      setCsrfToken(null);
+      return null;
+    }
+    throw error;
+  }
+}
+
+interface SessionValue {
+  me: Me | null;
+  isLoading: boolean;
+  error: unknown;
+  retry: () => void;
+  can: (permission: string) => boolean;
+  /** Starts a session from a sign-in answer. */
+  start: (session: SessionResponse) => void;
+  /** Replaces the signed-in user after a profile change. */
+  updateMe: (me: Me) => void;
+  signOut: () => Promise<void>;
+}
+
+const SessionContext = createContext<SessionValue | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const query = useQuery({ queryKey: SESSION_KEY, queryFn: fetchSession, staleTime: Infinity });
+  const me = query.data?.user ?? null;
+
+  const start = useCallback(
+    (session: SessionResponse) => {
+      setCsrfToken(session.csrfToken);
+      queryClient.setQueryData(SESSION_KEY, session);
+    },
+    [queryClient],
+  );
+
+  const updateMe = useCallback(
+    (user: Me) => {
+      queryClient.setQueryData<SessionResponse | null>(SESSION_KEY, (old) =>
+        old ? { ...old, user } : old,
+      );
+    },
+    [queryClient],
+  );
+
+  const signOut = useCallback(async () => {
+    try {
+      await api.post('/api/auth/sign-out');
+    } finally {
+      setCsrfToken(null);
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
+      queryClient.setQueryData(SESSION_KEY, null);
+    }
+  }, [queryClient]);
+
+  useEffect(
+    () =>
+      onApiError((error) => {
+        if (error.status === 401 && queryClient.getQueryData(SESSION_KEY)) {
+          setCsrfToken(null);
+          queryClient.setQueryData(SESSION_KEY, null);
+        } else if (error.code === 'auth.totp-enrolment-required') {
+          void queryClient.invalidateQueries({ queryKey: SESSION_KEY });
+        }
+      }),
+    [queryClient],
+  );
+
+  const languageAppliedFor = useRef<string | null>(null);
+  useEffect(() => {
+    if (!me) {
+      languageAppliedFor.current = null;
+      return;
+    }
+    if (languageAppliedFor.current === me.id) return;
+    languageAppliedFor.current = me.id;
+    const picked = languagePickedWhileSignedOut;
+    languagePickedWhileSignedOut = null;
+    if (picked && picked !== me.locale) {
+      api
+        .patch<Me>('/api/auth/me', { locale: picked })
+        .then(updateMe)
+        .catch(() => undefined);
+    } else if (me.locale !== currentLanguage()) {
+      void changeLanguage(me.locale);
+    }
+  }, [me, updateMe]);
+
+  const value = useMemo<SessionValue>(
+    () => ({
+      me,
+      isLoading: query.isPending,
+      error: query.error,
+      retry: () => void query.refetch(),
+      can: (permission) => Boolean(me?.permissions.includes(permission)),
+      start,
+      updateMe,
+      signOut,
+    }),
+    [me, query.isPending, query.error, query.refetch, start, updateMe, signOut],
+  );
+
+  return <SessionContext value={value}>{children}</SessionContext>;
+}
+
+export function useSession(): SessionValue {
+  const value = use(SessionContext);
+  if (!value) throw new Error('useSession must be used inside SessionProvider');
+  return value;
+}

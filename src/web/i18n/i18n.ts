@@ -1,0 +1,70 @@
+/**
+ * Language setup. The chosen language lives in localStorage so the sign-in page opens
+ * in it; once signed in, the user's saved preference on the server wins. Switching
+ * language also flips the document direction, which Mantine's DirectionProvider
+ * observes on <html dir>.
+ */
+import i18n from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import ar from '../locales/ar.json';
+import en from '../locales/en.json';
+
+export const LANGUAGES = ['en', 'ar'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+const STORAGE_KEY = 'concord.language';
+
+export function isLanguage(value: unknown): value is Language {
+  return value === 'en' || value === 'ar';
+}
+
+function initialLanguage(): Language {
+  try {
+    const stored = localStorage.getItem(STORAGE_KEY);
+    if (isLanguage(stored)) return stored;
+  } catch {
+    // Storage can be unavailable (privacy mode); fall back to the browser's language.
+  }
+  return navigator.language?.toLowerCase().startsWith('ar') ? 'ar' : 'en';
+}
+
+export function directionOf(language: Language): 'rtl' | 'ltr' {
+  return language === 'ar' ? 'rtl' : 'ltr';
+}
+
+function applyToDocument(language: Language): void {
+  document.documentElement.lang = language;
+  document.documentElement.dir = directionOf(language);
+  document.title = i18n.t('app.name');
+}
+
+export function currentLanguage(): Language {
+  return isLanguage(i18n.resolvedLanguage) ? i18n.resolvedLanguage : 'en';
+}
+
+export async function changeLanguage(language: Language): Promise<void> {
+  try {
+    localStorage.setItem(STORAGE_KEY, language);
+  } catch {
+    // Not fatal: the choice simply will not survive a reload.
+  }
+  if (currentLanguage() !== language) await i18n.changeLanguage(language);
+}
+
+i18n.on('languageChanged', (lng) => {
+  if (isLanguage(lng)) applyToDocument(lng);
+});
+
+void i18n.use(initReactI18next).init({
+  // Resources are bundled, so initialise synchronously and render in the right language.
+  initAsync: false,
+  resources: { en: { translation: en }, ar: { translation: ar } },
+  lng: initialLanguage(),
+  fallbackLng: 'en',
+  supportedLngs: [...LANGUAGES],
+  interpolation: { escapeValue: false },
+  returnNull: false,
+});
+applyToDocument(currentLanguage());
+
+export default i18n;

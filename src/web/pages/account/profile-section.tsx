@@ -1,0 +1,71 @@
+import { Button, Group, Select, Text, TextInput } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api/api-client';
+import type { Locale, Me } from '../../api/types';
+import { useSession } from '../../auth/session';
+import { ProblemAlert } from '../../components/problem-alert';
+import { fieldErrors, notifySuccess } from '../../components/problems';
+import { changeLanguage } from '../../i18n/i18n';
+import { Section } from './section';
+
+export function ProfileSection() {
+  const { t } = useTranslation();
+  const { me, updateMe } = useSession();
+  const [name, setName] = useState(me?.name ?? '');
+  const [locale, setLocale] = useState<Locale>(me?.locale ?? 'en');
+
+  const save = useMutation({
+    mutationFn: () => api.patch<Me>('/api/auth/me', { name: name.trim(), locale }),
+    onSuccess: (user) => {
+      updateMe(user);
+      void changeLanguage(user.locale);
+      notifySuccess(t('account.profileSaved'));
+    },
+  });
+  if (!me) return null;
+  const errors = fieldErrors(save.error);
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    save.mutate();
+  };
+
+  return (
+    <Section title={t('account.profile')}>
+      <Text size="sm">
+        <bdi>{me.email}</bdi> · {me.organisation.name}
+      </Text>
+      <form onSubmit={onSubmit}>
+        <Group align="flex-end">
+          <TextInput
+            label={t('account.name')}
+            name="name"
+            required
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={errors.name}
+            w={280}
+          />
+          <Select
+            label={t('account.languagePreference')}
+            data={[
+              { value: 'en', label: 'English' },
+              { value: 'ar', label: 'العربية' },
+            ]}
+            value={locale}
+            onChange={(value) => setLocale(value === 'ar' ? 'ar' : 'en')}
+            error={errors.locale}
+            allowDeselect={false}
+            w={200}
+          />
+          <Button type="submit" loading={save.isPending}>
+            {t('common.save')}
+          </Button>
+        </Group>
+      </form>
+      <ProblemAlert error={save.error} fields={['name', 'locale']} />
+    </Section>
+  );
+}

@@ -1,0 +1,88 @@
+import { Button, Code, SimpleGrid, Stack, Table, Text } from '@mantine/core';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AuditEntry } from '../../api/types';
+import { useFormat } from '../../i18n/format';
+
+function JsonBlock({ label, value }: { label: string; value: unknown }) {
+  const { t } = useTranslation();
+  return (
+    <Stack gap={4}>
+      <Text size="xs" fw={600}>
+        {label}
+      </Text>
+      {value === null || value === undefined ? (
+        <Text size="xs" c="dimmed">
+          {t('audit.none')}
+        </Text>
+      ) : (
+        <Code block dir="ltr" style={{ maxHeight: 320, overflow: 'auto', textAlign: 'left' }}>
+          {JSON.stringify(value, null, 2)}
+        </Code>
+      )}
+    </Stack>
+  );
+}
+
+export const AUDIT_COLUMNS = 6;
+
+export function AuditRow({ entry }: { entry: AuditEntry }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const [open, setOpen] = useState(false);
+  const detailsId = `audit-details-${entry.id}`;
+  const actor = entry.actor ? entry.actor.name || entry.actor.email : entry.actorLabel || t('audit.system');
+
+  return (
+    <>
+      <Table.Tr data-testid="audit-row">
+        <Table.Td style={{ whiteSpace: 'nowrap' }}>{format.dateTime(entry.at)}</Table.Td>
+        <Table.Td>
+          <Text size="sm">{actor}</Text>
+          {entry.actor && (
+            <Text size="xs" c="dimmed">
+              <bdi>{entry.actor.email}</bdi>
+            </Text>
+          )}
+        </Table.Td>
+        <Table.Td>{entry.organisation?.name ?? '—'}</Table.Td>
+        <Table.Td>
+          <Code>{entry.action}</Code>
+        </Table.Td>
+        <Table.Td>
+          <Text size="sm">{entry.entityType}</Text>
+          {entry.entityId && (
+            <Text size="xs" c="dimmed" style={{ wordBreak: 'break-all' }}>
+              <bdi>{entry.entityId}</bdi>
+            </Text>
+          )}
+        </Table.Td>
+        <Table.Td>
+          <Button
+            size="xs"
+            variant="subtle"
+            onClick={() => setOpen((v) => !v)}
+            aria-expanded={open}
+            aria-controls={detailsId}
+          >
+            {open ? t('audit.hideChanges') : t('audit.showChanges')}
+          </Button>
+        </Table.Td>
+      </Table.Tr>
+      {open && (
+        <Table.Tr id={detailsId}>
+          <Table.Td colSpan={AUDIT_COLUMNS}>
+            <SimpleGrid cols={{ base: 1, md: 2 }}>
+              <JsonBlock label={t('audit.before')} value={entry.before} />
+              <JsonBlock label={t('audit.after')} value={entry.after} />
+            </SimpleGrid>
+            <Text size="xs" c="dimmed" mt="xs">
+              {t('audit.requestId')}: <bdi>{entry.requestId ?? '—'}</bdi> · {t('audit.hash')}:{' '}
+              <bdi style={{ wordBreak: 'break-all' }}>{entry.hash}</bdi>
+            </Text>
+          </Table.Td>
+        </Table.Tr>
+      )}
+    </>
+  );
+}

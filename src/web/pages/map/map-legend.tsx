@@ -1,0 +1,137 @@
+import { Box, Group, Stack, Text, Title, UnstyledButton } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../i18n/format';
+import { type Crossings, type Governorates, localName, type Selection, statusOf } from './geo-types';
+import { CORRIDOR_COLOUR, LAND_COLOUR, STATUS_COLOURS, UNKNOWN_STATUS_COLOUR } from './map-layers';
+import { formatYear } from './map-popups';
+
+interface MapLegendProps {
+  governorates: Governorates;
+  crossings: Crossings;
+  selection: Selection;
+  onSelect: (selection: Selection) => void;
+}
+
+function Swatch({ colour, shape }: { colour: string; shape: 'square' | 'circle' | 'dash' }) {
+  const common = { flex: 'none', backgroundColor: colour } as const;
+  if (shape === 'dash') {
+    return <Box aria-hidden w={18} h={0} style={{ flex: 'none', borderTop: `3px dashed ${colour}` }} />;
+  }
+  return (
+    <Box
+      aria-hidden
+      w={12}
+      h={12}
+      style={{ ...common, borderRadius: shape === 'circle' ? '50%' : 2, border: '1px solid #868e96' }}
+    />
+  );
+}
+
+/** The same data as the map, readable as text and usable by keyboard and screen reader. */
+export function MapLegend({ governorates, crossings, selection, onSelect }: MapLegendProps) {
+  const { t, i18n } = useTranslation();
+  const format = useFormat();
+  const language = i18n.resolvedLanguage ?? 'en';
+  const total = governorates.features.reduce((sum, f) => sum + (f.properties.population ?? 0), 0);
+  const isSelected = (kind: 'governorate' | 'crossing', id: string) =>
+    selection?.kind === kind && selection.id === id;
+
+  const item = (kind: 'governorate' | 'crossing', id: string, children: React.ReactNode) => (
+    <UnstyledButton
+      key={id}
+      onClick={() => onSelect(isSelected(kind, id) ? null : { kind, id })}
+      aria-pressed={isSelected(kind, id)}
+      p={6}
+      style={{
+        borderRadius: 4,
+        width: '100%',
+        background: isSelected(kind, id) ? 'var(--mantine-color-blue-0)' : undefined,
+      }}
+    >
+      {children}
+    </UnstyledButton>
+  );
+
+  return (
+    <Stack gap="md" data-testid="map-legend">
+      <section aria-labelledby="legend-governorates">
+        <Title order={3} size="h5" id="legend-governorates" mb={4}>
+          {t('map.governorates')}
+        </Title>
+        <Stack gap={0}>
+          {governorates.features.map((f) =>
+            item(
+              'governorate',
+              f.properties.id,
+              <Group justify="space-between" wrap="nowrap" gap="xs">
+                <Group gap={6} wrap="nowrap">
+                  <Swatch colour={LAND_COLOUR} shape="square" />
+                  <Text size="sm">{localName(f.properties, language)}</Text>
+                </Group>
+                <Text size="sm" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+                  {f.properties.population === null ? '—' : format.number(f.properties.population)}
+                </Text>
+              </Group>,
+            ),
+          )}
+        </Stack>
+        <Group justify="space-between" px={6} mt={4}>
+          <Text size="sm" fw={600}>
+            {t('map.totalPopulation')}
+          </Text>
+          <Text size="sm" fw={600}>
+            {format.number(total)}
+          </Text>
+        </Group>
+        <PopulationSources governorates={governorates} language={language} />
+      </section>
+      <section aria-labelledby="legend-crossings">
+        <Title order={3} size="h5" id="legend-crossings" mb={4}>
+          {t('map.crossings')}
+        </Title>
+        <Stack gap={0}>
+          {crossings.features.map((f) => {
+            const line = f.geometry.type === 'LineString';
+            const status = statusOf(f.properties);
+            const colour = line ? CORRIDOR_COLOUR : (STATUS_COLOURS[status] ?? UNKNOWN_STATUS_COLOUR);
+            return item(
+              'crossing',
+              f.properties.id,
+              <Group gap={6} wrap="nowrap" align="flex-start">
+                <Box pt={4}>
+                  <Swatch colour={colour} shape={line ? 'dash' : 'circle'} />
+                </Box>
+                <div>
+                  <Text size="sm">{localName(f.properties, language)}</Text>
+                  <Text size="xs" c="dimmed">
+                    {t(`map.kinds.${f.properties.kind}`, { defaultValue: f.properties.kind })} ·{' '}
+                    {t(`map.statuses.${status}`, { defaultValue: status })}
+                  </Text>
+                </div>
+              </Group>,
+            );
+          })}
+        </Stack>
+      </section>
+    </Stack>
+  );
+}
+
+function PopulationSources({ governorates, language }: { governorates: Governorates; language: string }) {
+  const { t } = useTranslation();
+  const sources = new Set(
+    governorates.features
+      .filter((f) => f.properties.populationSource)
+      .map((f) =>
+        [f.properties.populationSource, f.properties.populationYear ? formatYear(f.properties.populationYear, language) : null]
+          .filter(Boolean)
+          .join(', '),
+      ),
+  );
+  if (sources.size === 0) return null;
+  return (
+    <Text size="xs" c="dimmed" px={6} mt={4}>
+      {t('map.sourceLine', { sources: [...sources].join('; ') })}
+    </Text>
+  );
+}

@@ -1,0 +1,74 @@
+import { Alert, Box, Grid } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api/api-client';
+import type { AppConfig } from '../../api/types';
+import { PageHeader } from '../../components/page-header';
+import { QueryState } from '../../components/query-state';
+import type { Crossings, Governorates, Selection } from './geo-types';
+import { MapLegend } from './map-legend';
+import { type Camera, MapView } from './map-view';
+
+// Below the header (56px), page padding and the title.
+const MAP_HEIGHT = { base: '60dvh', md: 'calc(100dvh - 56px - 2 * var(--mantine-spacing-md) - 56px)' };
+
+export default function MapPage() {
+  const { t } = useTranslation();
+  const camera = useRef<Camera | null>(null);
+  const [selection, setSelection] = useState<Selection>(null);
+  const config = useQuery({
+    queryKey: ['config'],
+    queryFn: () => api.get<AppConfig>('/api/config'),
+    staleTime: Infinity,
+  });
+  const governorates = useQuery({
+    queryKey: ['geo', 'governorates'],
+    queryFn: () => api.get<Governorates>('/api/geo/governorates'),
+    staleTime: 5 * 60_000,
+  });
+  const crossings = useQuery({
+    queryKey: ['geo', 'crossings'],
+    queryFn: () => api.get<Crossings>('/api/geo/crossings'),
+    staleTime: 60_000,
+  });
+  const error = config.error ?? governorates.error ?? crossings.error;
+  const pending = config.isPending || governorates.isPending || crossings.isPending;
+
+  return (
+    <>
+      <PageHeader title={t('map.title')} />
+      <QueryState isPending={pending} error={error}>
+        {config.data && governorates.data && crossings.data && (
+          <Grid gap="md">
+            <Grid.Col span={{ base: 12, md: 8, lg: 9 }}>
+              <Box h={MAP_HEIGHT}>
+                <MapView
+                  config={config.data}
+                  governorates={governorates.data}
+                  crossings={crossings.data}
+                  selection={selection}
+                  onSelect={setSelection}
+                  camera={camera}
+                />
+              </Box>
+            </Grid.Col>
+            <Grid.Col span={{ base: 12, md: 4, lg: 3 }}>
+              <Box mah={{ base: 'none', md: MAP_HEIGHT.md }} style={{ overflowY: 'auto' }} pe={4}>
+                <MapLegend
+                  governorates={governorates.data}
+                  crossings={crossings.data}
+                  selection={selection}
+                  onSelect={setSelection}
+                />
+                <Alert color="gray" mt="md" p="xs">
+                  {t('map.illustrative')}
+                </Alert>
+              </Box>
+            </Grid.Col>
+          </Grid>
+        )}
+      </QueryState>
+    </>
+  );
+}

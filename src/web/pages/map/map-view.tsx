@@ -1,0 +1,205 @@
+import 'maplibre-gl/dist/maplibre-gl.css';
+import './map.css';
+import {
+  AttributionControl,
+  type MapGeoJSONFeature,
+  Map as MapLibreMap,
+  Marker,
+  NavigationControl,
+  Popup,
+  setWorkerUrl,
+} from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { type RefObject, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AppConfig } from '../../api/types';
+import { useFormat } from '../../i18n/format';
+import { type Crossings, type Governorates, localName, type Selection } from './geo-types';
+import { boundsOf, labelPoint } from './map-geometry';
+import { addGeoLayers, INTERACTIVE_LAYERS, LAYER_IDS, offlineStyle } from './map-layers';
+import { crossingPopup, governoratePopup } from './map-popups';
+
+// Bundling moves MapLibre away from its worker file, so say where the worker is.
+setWorkerUrl(workerUrl);
+
+declare global {
+  interface Window {
+    __concordMap?: MapLibreMap;
+  }
+}
+
+export interface Camera {
+  center: [number, number];
+  zoom: number;
+}
+
+interface MapViewProps {
+  config: AppConfig;
+  governorates: Governorates;
+  crossings: Crossings;
+  selection: Selection;
+  onSelect: (selection: Selection) => void;
+  /** Survives the map being rebuilt when the language changes. */
+  camera: RefObject<Camera | null>;
+}
+
+export function MapView({ config, governorates, crossings, selection, onSelect, camera }: MapViewProps) {
+  const { t, i18n } = useTranslation();
+  const format = useFormat();
+  const language = i18n.resolvedLanguage ?? 'en';
+  const containerRef = useRef<HTMLDivElement>(null);
+  const mapRef = useRef<MapLibreMap | null>(null);
+  const popupRef = useRef<Popup | null>(null);
+  const onSelectRef = useRef(onSelect);
+  onSelectRef.current = onSelect;
+  const [ready, setReady] = useState(false);
+
+  useEffect(() => {
+    const container = containerRef.current;
+    if (!container) return;
+    const rtl = language === 'ar';
+    const saved = camera.current;
+    const bounds = boundsOf(governorates.features.map((f) => f.geometry));
+    const map = new MapLibreMap({
+      container,
+      style: config.basemap.styleUrl ?? offlineStyle(),
+      ...(saved ? { center: saved.center, zoom: saved.zoom } : bounds ? { bounds } : {}),
+      fitBoundsOptions: { padding: 32 },
+      attributionControl: false,
+      locale: {
+        'Map.Title': t('map.canvasLabel'),
+        'NavigationControl.ZoomIn': t('map.zoomIn'),
+        'NavigationControl.ZoomOut': t('map.zoomOut'),
+        'NavigationControl.ResetBearing': t('map.resetBearing'),
+        'Popup.Close': t('map.closePopup'),
+        'AttributionControl.ToggleAttribution': t('map.toggleAttribution'),
+      },
+    });
+    map.addControl(new NavigationControl({ showCompass: false }), rtl ? 'top-left' : 'top-right');
+    map.addControl(
+      new AttributionControl({ compact: false, customAttribution: t('map.attribution') }),
+      rtl ? 'bottom-left' : 'bottom-right',
+    );
+    mapRef.current = map;
+
+    const markers: Marker[] = [];
+    const addLabel = (text: string, at: [number, number], kind: 'governorate' | 'crossing', id: string) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = `concord-map-label concord-map-label--${kind}`;
+      button.textContent = text;
+      button.lang = language;
+      button.addEventListener('click', (event) => {
+        event.stopPropagation();
+        onSelectRef.current({ kind, id });
+      });
+      const marker =
+        kind === 'governorate'
+          ? new Marker({ element: button, anchor: 'center' })
+          : new Marker({ element: button, anchor: 'left', offset: [10, 0] });
+      markers.push(marker.setLngLat(at).addTo(map));
+    };
+
+    let styleFailed = false;
+    map.on('error', (event) => {
+      // A configured basemap that cannot be reached must not leave the page blank.
+      if (!map.loaded() && !styleFailed && config.basemap.styleUrl) {
+        styleFailed = true;
+        console.warn('Basemap style failed to load; using the offline style', event.error);
+        map.setStyle(offlineStyle());
+      }
+    });
+
+    map.on('load', () => {
+      addGeoLayers(map, governorates, crossings);
+      for (const feature of governorates.features) {
+        const at = labelPoint(feature.geometry);
+        if (at) addLabel(localName(feature.properties, language), at, 'governorate', feature.properties.id);
+      }
+      for (const feature of crossings.features) {
+        const at = labelPoint(feature.geometry);
+        if (at) addLabel(localName(feature.properties, language), at, 'crossing', feature.properties.id);
+      }
+      window.__concordMap = map;
+      map.once('idle', () => setReady(true));
+    });
+
+    map.on('click', (event) => {
+      const hits: MapGeoJSONFeature[] = map.queryRenderedFeatures(event.point, {
+        layers: INTERACTIVE_LAYERS.filter((id) => map.getLayer(id)),
+      });
+      const hit = hits.find((f) => f.layer.id !== LAYER_IDS.governorateFill) ?? hits[0];
+      const id = hit?.properties?.id;
+      if (!hit || typeof id !== 'string') {
+        onSelectRef.current(null);
+        return;
+      }
+      onSelectRef.current({ kind: hit.layer.id === LAYER_IDS.governorateFill ? 'governorate' : 'crossing', id });
+    });
+    for (const layer of INTERACTIVE_LAYERS) {
+      map.on('mouseenter', layer, () => {
+        map.getCanvas().style.cursor = 'pointer';
+      });
+      map.on('mouseleave', layer, () => {
+        map.getCanvas().style.cursor = '';
+      });
+    }
+
+    return () => {
+      const center = map.getCenter();
+      camera.current = { center: [center.lng, center.lat], zoom: map.getZoom() };
+      for (const marker of markers) marker.remove();
+      popupRef.current = null;
+      mapRef.current = null;
+      if (window.__concordMap === map) delete window.__concordMap;
+      map.remove();
+      setReady(false);
+    };
+    // The map is rebuilt only when its data or language changes; callbacks go through refs.
+  }, [config, governorates, crossings, language]);
+
+  // Show the popup for whatever is selected, whether picked on the map or in the list.
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !ready || !selection) return;
+    const context = { t, language, formatNumber: format.number };
+    let content: HTMLElement | null = null;
+    let at: [number, number] | null = null;
+    if (selection.kind === 'governorate') {
+      const feature = governorates.features.find((f) => f.properties.id === selection.id);
+      if (feature) {
+        content = governoratePopup(feature.properties, context);
+        at = labelPoint(feature.geometry);
+      }
+    } else {
+      const feature = crossings.features.find((f) => f.properties.id === selection.id);
+      if (feature) {
+        content = crossingPopup(feature.properties, context);
+        at = labelPoint(feature.geometry);
+      }
+    }
+    if (!content || !at) return;
+    content.dir = language === 'ar' ? 'rtl' : 'ltr';
+    const popup = new Popup({ maxWidth: '280px', focusAfterOpen: false }).setLngLat(at).setDOMContent(content);
+    popup.on('close', () => {
+      if (popupRef.current === popup) onSelectRef.current(null);
+    });
+    popup.addTo(map);
+    popupRef.current = popup;
+    return () => {
+      if (popupRef.current === popup) popupRef.current = null;
+      popup.remove();
+    };
+  }, [selection, ready, governorates, crossings, language, t, format]);
+
+  return (
+    <div
+      ref={containerRef}
+      className="concord-map"
+      data-testid="map"
+      data-ready={ready ? 'true' : undefined}
+      role="region"
+      aria-label={t('map.regionLabel')}
+    />
+  );
+}

@@ -1,0 +1,6 @@
+import type { Organisation } from '../../api/types';
+
+/** The Arabic name when the interface is Arabic and one is recorded. */
+export function organisationName(org: Pick<Organisation, 'name' | 'nameAr'>, language: string): string {
+  return language === 'ar' && org.nameAr ? org.nameAr : org.name;
+}

@@ -1,0 +1,170 @@
+import { Badge, Button, Group, Select, Table, Text, TextInput } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api/api-client';
+import { useOrganisationOptions, useRoleOptions } from '../../api/lookups';
+import type { Page, User } from '../../api/types';
+import { useSession } from '../../auth/session';
+import { PageHeader } from '../../components/page-header';
+import { Pager } from '../../components/pager';
+import { QueryState } from '../../components/query-state';
+import { useFormat } from '../../i18n/format';
+import { UserActions } from './user-actions';
+import { UserCreateModal } from './user-create-modal';
+
+const PAGE_SIZE = 25;
+
+export function UsersPage() {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const { can } = useSession();
+  const canManage = can('users.manage');
+  const [search, setSearch] = useState('');
+  const [q] = useDebouncedValue(search.trim(), 300);
+  const [organisationId, setOrganisationId] = useState<string | null>(null);
+  const [role, setRole] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const [page, setPage] = useState(1);
+  const [creating, setCreating] = useState(false);
+  const organisations = useOrganisationOptions();
+  const roles = useRoleOptions();
+
+  const params = { q, organisationId, role, status, page, pageSize: PAGE_SIZE };
+  const query = useQuery({
+    queryKey: ['users', params],
+    queryFn: () => api.get<Page<User>>('/api/users', params),
+    placeholderData: keepPreviousData,
+  });
+
+  const filterChanged =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      setPage(1);
+    };
+
+  return (
+    <>
+      <PageHeader title={t('users.title')}>
+        {canManage && (
+          <Button onClick={() => setCreating(true)} data-testid="user-create">
+            {t('users.create')}
+          </Button>
+        )}
+      </PageHeader>
+      <Group mb="md" align="flex-end">
+        <TextInput
+          label={t('common.search')}
+          placeholder={t('users.searchPlaceholder')}
+          type="search"
+          value={search}
+          onChange={(e) => filterChanged(setSearch)(e.currentTarget.value)}
+          w={240}
+        />
+        {can('organisations.read') && (
+          <Select
+            label={t('users.organisation')}
+            placeholder={t('common.any')}
+            data={organisations.options}
+            value={organisationId}
+            onChange={filterChanged(setOrganisationId)}
+            searchable
+            clearable
+            w={240}
+          />
+        )}
+        {can('roles.read') && (
+          <Select
+            label={t('users.role')}
+            placeholder={t('common.any')}
+            data={roles.options}
+            value={role}
+            onChange={filterChanged(setRole)}
+            clearable
+            w={220}
+          />
+        )}
+        <Select
+          label={t('users.status')}
+          placeholder={t('common.any')}
+          data={[
+            { value: 'active', label: t('users.active') },
+            { value: 'disabled', label: t('users.disabled') },
+          ]}
+          value={status}
+          onChange={filterChanged(setStatus)}
+          clearable
+          w={160}
+        />
+      </Group>
+      <QueryState isPending={query.isPending} error={query.error}>
+        <Table.ScrollContainer minWidth={900}>
+          <Table striped highlightOnHover>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('users.name')}</Table.Th>
+                <Table.Th>{t('users.organisation')}</Table.Th>
+                <Table.Th>{t('users.roles')}</Table.Th>
+                <Table.Th>{t('users.status')}</Table.Th>
+                <Table.Th>{t('users.totp')}</Table.Th>
+                <Table.Th>{t('common.created')}</Table.Th>
+                {canManage && <Table.Th>{t('common.actions')}</Table.Th>}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {query.data?.items.map((user) => (
+                <Table.Tr key={user.id} data-testid={`user-row-${user.email}`}>
+                  <Table.Td>
+                    <Text size="sm" fw={500}>
+                      {user.name}
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      <bdi>{user.email}</bdi>
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{user.organisation.name}</Table.Td>
+                  <Table.Td>
+                    <Group gap={4}>
+                      {user.roles.map((key) => (
+                        <Badge key={key} variant="light" size="sm">
+                          {roles.labelOf(key)}
+                        </Badge>
+                      ))}
+                    </Group>
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge color={user.disabled ? 'red' : 'teal'} variant="light">
+                      {user.disabled ? t('users.disabled') : t('users.active')}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>{user.totpEnabled ? t('common.yes') : t('common.no')}</Table.Td>
+                  <Table.Td>{format.date(user.createdAt)}</Table.Td>
+                  {canManage && (
+                    <Table.Td>
+                      <UserActions user={user} />
+                    </Table.Td>
+                  )}
+                </Table.Tr>
+              ))}
+              {query.data?.items.length === 0 && (
+                <Table.Tr>
+                  <Table.Td colSpan={canManage ? 7 : 6}>
+                    <Text c="dimmed" ta="center" py="md">
+                      {t('common.noResults')}
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              )}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+        {query.data && (
+          <Pager page={page} pageSize={PAGE_SIZE} total={query.data.total} onChange={setPage} />
+        )}
+      </QueryState>
+      {creating && <UserCreateModal onClose={() => setCreating(false)} />}
+    </>
+  );
+}

@@ -1,0 +1,43 @@
+import { SegmentedControl } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api } from '../api/api-client';
+import type { Me } from '../api/types';
+import { rememberSignedOutLanguage, useSession } from '../auth/session';
+import { notifyError } from '../components/problems';
+import { changeLanguage, currentLanguage, isLanguage, type Language } from '../i18n/i18n';
+
+/** English / العربية. Signed in, the choice is also saved to the user's profile. */
+export function LanguageSwitch() {
+  const { t, i18n } = useTranslation();
+  const { me, updateMe } = useSession();
+  const save = useMutation({
+    mutationFn: (locale: Language) => api.patch<Me>('/api/auth/me', { locale }),
+    onSuccess: updateMe,
+    onError: notifyError,
+  });
+
+  const onChange = (value: string) => {
+    if (!isLanguage(value)) return;
+    void changeLanguage(value);
+    if (me) {
+      if (me.locale !== value) save.mutate(value);
+    } else {
+      rememberSignedOutLanguage(value);
+    }
+  };
+
+  return (
+    <SegmentedControl
+      data-testid="language-switch"
+      aria-label={t('language.label')}
+      size="xs"
+      value={isLanguage(i18n.resolvedLanguage) ? i18n.resolvedLanguage : currentLanguage()}
+      onChange={onChange}
+      data={[
+        { value: 'en', label: <span lang="en">English</span> },
+        { value: 'ar', label: <span lang="ar">العربية</span> },
+      ]}
+    />
+  );
+}

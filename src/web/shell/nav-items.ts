@@ -1,0 +1,19 @@
+/** The pages of the signed-in app, and the permission each one needs. */
+export interface NavItem {
+  key: 'map' | 'organisations' | 'users' | 'roles' | 'audit' | 'account';
+  path: string;
+  permission: string | null;
+}
+
+export const NAV_ITEMS: NavItem[] = [
+  { key: 'map', path: '/map', permission: 'places.read' },
+  { key: 'organisations', path: '/organisations', permission: 'organisations.read' },
+  { key: 'users', path: '/users', permission: 'users.read' },
+  { key: 'roles', path: '/roles', permission: 'roles.read' },
+  { key: 'audit', path: '/audit', permission: 'audit.read' },
+  { key: 'account', path: '/account', permission: null },
+];
+
+export function allowedNavItems(can: (permission: string) => boolean): NavItem[] {
+  return NAV_ITEMS.filter((item) => item.permission === null || can(item.permission));
+}

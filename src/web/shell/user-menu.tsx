@@ -1,0 +1,61 @@
+import { Avatar, Group, Menu, Text, UnstyledButton } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+import { useSession } from '../auth/session';
+import { notifyError } from '../components/problems';
+
+function initials(name: string): string {
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((part) => part[0]?.toUpperCase() ?? '')
+    .join('');
+}
+
+export function UserMenu() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const { me, signOut } = useSession();
+  if (!me) return null;
+
+  const onSignOut = () => {
+    signOut()
+      .then(() => navigate('/sign-in', { replace: true }))
+      .catch(notifyError);
+  };
+
+  return (
+    <Menu position="bottom-end" width={240} withinPortal>
+      <Menu.Target>
+        <UnstyledButton data-testid="user-menu" aria-label={t('shell.userMenu', { name: me.name })}>
+          <Group gap="xs" wrap="nowrap">
+            <Avatar size="sm" color="blue" radius="xl" aria-hidden>
+              {initials(me.name)}
+            </Avatar>
+            <Text size="sm" fw={500} visibleFrom="sm" truncate maw={160}>
+              {me.name}
+            </Text>
+          </Group>
+        </UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>
+          <Text size="sm" truncate>
+            {me.email}
+          </Text>
+          <Text size="xs" c="dimmed" truncate>
+            {me.organisation.name}
+          </Text>
+        </Menu.Label>
+        <Menu.Divider />
+        <Menu.Item onClick={() => navigate('/account')} data-testid="menu-account">
+          {t('nav.account')}
+        </Menu.Item>
+        <Menu.Item color="red" onClick={onSignOut} data-testid="sign-out">
+          {t('auth.signOut')}
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
