@@ -18,7 +18,8 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/api': { target: 'http://127.0.0.1:8080', changeOrigin: false },
+      // CONCORD_API_URL points the dev server at an API on another port.
+      '/api': { target: process.env.CONCORD_API_URL ?? 'http://127.0.0.1:8080', changeOrigin: false },
     },
   },
 });

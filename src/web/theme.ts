@@ -1,13 +1,18 @@
-import { createTheme } from '@mantine/core';
+import { Badge, Combobox, createTheme } from '@mantine/core';
+
+const fontFamily =
+  'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans Arabic", Tahoma, Arial, sans-serif';
 
 export const theme = createTheme({
   primaryColor: 'blue',
   defaultRadius: 'sm',
-  // Noto/Segoe/Tahoma carry Arabic glyphs on most systems, so Arabic does not fall back to a serif face.
-  fontFamily:
-    'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans Arabic", Tahoma, Arial, sans-serif',
-  headings: {
-    fontFamily:
-      'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans Arabic", Tahoma, Arial, sans-serif',
+  // Noto, Segoe and Tahoma carry Arabic glyphs on most systems, so Arabic does not fall back to a serif face.
+  fontFamily,
+  headings: { fontFamily },
+  components: {
+    // Table cells shrink to their content's minimum; without this a badge collapses to "AC…".
+    Badge: Badge.extend({ styles: { root: { minWidth: 'fit-content' } } }),
+    // A closed dropdown stays out of the DOM, so its listbox does not share the field's label.
+    Combobox: Combobox.extend({ defaultProps: { keepMounted: false } }),
   },
 });

@@ -1,23 +1,15 @@
 /**
  * Who is signed in. The session is a TanStack Query entry so that signing in, signing
- * out, and an expired cookie (any 401) all update one place. The user's saved language
- * is applied when a session starts, unless they picked one on the sign-in page just
- * before, in which case that choice is saved to their profile instead.
+ * out, and an expired cookie (any 401) all update one place. When a session starts, the
+ * user's saved language applies unless a language was picked in this browser.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, use, useCallback, useEffect, useMemo, useRef } from 'react';
-import { api, isApiError, onApiError, setCsrfToken } from '../api/api-client';
-import type { Me, SessionResponse } from '../api/types';
-import { changeLanguage, currentLanguage, type Language } from '../i18n/i18n';
+import { api, isApiError, onApiError, setCsrfToken } from '../http/api-client';
+import type { Me, SessionResponse } from '../http/types';
+import { changeLanguage, currentLanguage, hasPickedLanguage } from '../i18n/i18n';
 
 export const SESSION_KEY = ['session'] as const;
-
-let languagePickedWhileSignedOut: Language | null = null;
-
-/** Called by the language switch when nobody is signed in. */
-export function rememberSignedOutLanguage(language: Language): void {
-  languagePickedWhileSignedOut = language;
-}
 
 async function fetchSession(): Promise<SessionResponse | null> {
   try {
@@ -101,17 +93,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
     if (languageAppliedFor.current === me.id) return;
     languageAppliedFor.current = me.id;
-    const picked = languagePickedWhileSignedOut;
-    languagePickedWhileSignedOut = null;
-    if (picked && picked !== me.locale) {
-      api
-        .patch<Me>('/api/auth/me', { locale: picked })
-        .then(updateMe)
-        .catch(() => undefined);
-    } else if (me.locale !== currentLanguage()) {
-      void changeLanguage(me.locale);
+    if (!hasPickedLanguage() && me.locale !== currentLanguage()) {
+      void changeLanguage(me.locale, { remember: false });
     }
-  }, [me, updateMe]);
+  }, [me]);
 
   const value = useMemo<SessionValue>(
     () => ({

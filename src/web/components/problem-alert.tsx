@@ -1,6 +1,6 @@
 import { Alert, List, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { isApiError } from '../api/api-client';
+import { isApiError } from '../http/api-client';
 import { fieldErrors, problemMessage } from './problems';
 
 interface ProblemAlertProps {

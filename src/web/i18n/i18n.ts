@@ -1,8 +1,8 @@
 /**
- * Language setup. The chosen language lives in localStorage so the sign-in page opens
- * in it; once signed in, the user's saved preference on the server wins. Switching
- * language also flips the document direction, which Mantine's DirectionProvider
- * observes on <html dir>.
+ * Language setup. A language picked in this browser is kept in localStorage and wins;
+ * without one, the signed-in user's saved preference applies, and before sign-in the
+ * browser's language. Switching language also flips the document direction, which
+ * Mantine's DirectionProvider observes on <html dir>.
  */
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
@@ -18,14 +18,23 @@ export function isLanguage(value: unknown): value is Language {
   return value === 'en' || value === 'ar';
 }
 
-function initialLanguage(): Language {
+function storedLanguage(): Language | null {
   try {
     const stored = localStorage.getItem(STORAGE_KEY);
-    if (isLanguage(stored)) return stored;
+    return isLanguage(stored) ? stored : null;
   } catch {
-    // Storage can be unavailable (privacy mode); fall back to the browser's language.
+    // Storage can be unavailable (privacy mode); behave as if nothing was picked.
+    return null;
   }
-  return navigator.language?.toLowerCase().startsWith('ar') ? 'ar' : 'en';
+}
+
+/** Whether someone picked a language in this browser. */
+export function hasPickedLanguage(): boolean {
+  return storedLanguage() !== null;
+}
+
+function initialLanguage(): Language {
+  return storedLanguage() ?? (navigator.language?.toLowerCase().startsWith('ar') ? 'ar' : 'en');
 }
 
 export function directionOf(language: Language): 'rtl' | 'ltr' {
@@ -42,11 +51,14 @@ export function currentLanguage(): Language {
   return isLanguage(i18n.resolvedLanguage) ? i18n.resolvedLanguage : 'en';
 }
 
-export async function changeLanguage(language: Language): Promise<void> {
-  try {
-    localStorage.setItem(STORAGE_KEY, language);
-  } catch {
-    // Not fatal: the choice simply will not survive a reload.
+/** `remember` is for a choice the person made here, as opposed to applying their saved preference. */
+export async function changeLanguage(language: Language, { remember = true } = {}): Promise<void> {
+  if (remember) {
+    try {
+      localStorage.setItem(STORAGE_KEY, language);
+    } catch {
+      // Not fatal: the choice simply will not survive a reload.
+    }
   }
   if (currentLanguage() !== language) await i18n.changeLanguage(language);
 }

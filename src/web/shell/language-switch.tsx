@@ -1,13 +1,13 @@
 import { SegmentedControl } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/api-client';
-import type { Me } from '../api/types';
-import { rememberSignedOutLanguage, useSession } from '../auth/session';
+import { api } from '../http/api-client';
+import type { Me } from '../http/types';
+import { useSession } from '../auth/session';
 import { notifyError } from '../components/problems';
 import { changeLanguage, currentLanguage, isLanguage, type Language } from '../i18n/i18n';
 
-/** English / العربية. Signed in, the choice is also saved to the user's profile. */
+/** English / العربية. Signed in, the choice is also saved as the user's preference. */
 export function LanguageSwitch() {
   const { t, i18n } = useTranslation();
   const { me, updateMe } = useSession();
@@ -20,11 +20,7 @@ export function LanguageSwitch() {
   const onChange = (value: string) => {
     if (!isLanguage(value)) return;
     void changeLanguage(value);
-    if (me) {
-      if (me.locale !== value) save.mutate(value);
-    } else {
-      rememberSignedOutLanguage(value);
-    }
+    if (me && me.locale !== value) save.mutate(value);
   };
 
   return (

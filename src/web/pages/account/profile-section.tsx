@@ -2,8 +2,8 @@ import { Button, Group, Select, Text, TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api/api-client';
-import type { Locale, Me } from '../../api/types';
+import { api } from '../../http/api-client';
+import type { Locale, Me } from '../../http/types';
 import { useSession } from '../../auth/session';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors, notifySuccess } from '../../components/problems';
@@ -46,7 +46,7 @@ export function ProfileSection() {
             value={name}
             onChange={(e) => setName(e.currentTarget.value)}
             error={errors.name}
-            w={280}
+            w={{ base: '100%', sm: 280 }}
           />
           <Select
             label={t('account.languagePreference')}
@@ -58,7 +58,7 @@ export function ProfileSection() {
             onChange={(value) => setLocale(value === 'ar' ? 'ar' : 'en')}
             error={errors.locale}
             allowDeselect={false}
-            w={200}
+            w={{ base: '100%', sm: 200 }}
           />
           <Button type="submit" loading={save.isPending}>
             {t('common.save')}

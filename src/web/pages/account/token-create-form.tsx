@@ -2,8 +2,8 @@ import { Alert, Button, Group, MultiSelect, NumberInput, Stack, TextInput } from
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api/api-client';
-import type { ApiToken } from '../../api/types';
+import { api } from '../../http/api-client';
+import type { ApiToken } from '../../http/types';
 import { useSession } from '../../auth/session';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors } from '../../components/problems';
@@ -61,7 +61,7 @@ export function TokenCreateForm() {
               value={name}
               onChange={(e) => setName(e.currentTarget.value)}
               error={errors.name}
-              w={240}
+              w={{ base: '100%', sm: 240 }}
             />
             <MultiSelect
               label={t('tokens.scopes')}
@@ -70,7 +70,7 @@ export function TokenCreateForm() {
               onChange={setScopes}
               error={errors.scopes}
               searchable
-              w={320}
+              w={{ base: '100%', sm: 320 }}
             />
             <NumberInput
               label={t('tokens.expiresInDays')}
@@ -80,7 +80,7 @@ export function TokenCreateForm() {
               onChange={setExpiresInDays}
               error={errors.expiresInDays}
               allowDecimal={false}
-              w={160}
+              w={{ base: '100%', sm: 160 }}
             />
           </Group>
           <Group>

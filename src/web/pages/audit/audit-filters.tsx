@@ -3,7 +3,7 @@ import { DatePickerInput, DatesProvider } from '@mantine/dates';
 import 'dayjs/locale/ar';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useOrganisationOptions } from '../../api/lookups';
+import { useOrganisationOptions } from '../../http/lookups';
 import { useSession } from '../../auth/session';
 
 export interface AuditFilterValues {

@@ -3,8 +3,8 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api/api-client';
-import type { AuditPage as AuditPageData } from '../../api/types';
+import { api } from '../../http/api-client';
+import type { AuditPage as AuditPageData } from '../../http/types';
 import { PageHeader } from '../../components/page-header';
 import { ProblemAlert } from '../../components/problem-alert';
 import { QueryState } from '../../components/query-state';
@@ -14,7 +14,7 @@ import { AuditVerify } from './audit-verify';
 
 const PAGE_SIZE = 50;
 
-/** Calendar days become instants in the user's time zone: the whole of `from` to the end of `to`. */
+/** Calendar days become instants in the user's time zone; the server's `to` is exclusive, so it is the next midnight. */
 function toParams(filters: AuditFilterValues) {
   return {
     actor: filters.actor,
@@ -23,7 +23,7 @@ function toParams(filters: AuditFilterValues) {
     entityId: filters.entityId,
     action: filters.action,
     from: filters.from ? dayjs(filters.from).startOf('day').toISOString() : null,
-    to: filters.to ? dayjs(filters.to).endOf('day').toISOString() : null,
+    to: filters.to ? dayjs(filters.to).add(1, 'day').startOf('day').toISOString() : null,
   };
 }
 

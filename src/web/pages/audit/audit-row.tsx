@@ -1,7 +1,7 @@
 import { Button, Code, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AuditEntry } from '../../api/types';
+import type { AuditEntry } from '../../http/types';
 import { useFormat } from '../../i18n/format';
 
 function JsonBlock({ label, value }: { label: string; value: unknown }) {

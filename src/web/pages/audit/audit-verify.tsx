@@ -1,8 +1,8 @@
 import { Alert, Button, Stack } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api/api-client';
-import type { AuditVerification } from '../../api/types';
+import { api } from '../../http/api-client';
+import type { AuditVerification } from '../../http/types';
 import { ProblemAlert } from '../../components/problem-alert';
 import { useFormat } from '../../i18n/format';
 

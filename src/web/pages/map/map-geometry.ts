@@ -69,6 +69,19 @@ function positions(geometry: Geometry): Position[] {
 
 export type Bounds = [[number, number], [number, number]];
 
+/** A line's label goes at the end nearest the area of interest (the Gaza end of a sea corridor). */
+export function lineLabelPoint(coordinates: Position[], near: Bounds | null): [number, number] | null {
+  const first = coordinates[0];
+  const last = coordinates[coordinates.length - 1];
+  if (!first || !last) return null;
+  if (!near) return [last[0] ?? 0, last[1] ?? 0];
+  const cx = (near[0][0] + near[1][0]) / 2;
+  const cy = (near[0][1] + near[1][1]) / 2;
+  const distance = (p: Position) => Math.hypot((p[0] ?? 0) - cx, (p[1] ?? 0) - cy);
+  const end = distance(first) <= distance(last) ? first : last;
+  return [end[0] ?? 0, end[1] ?? 0];
+}
+
 export function boundsOf(geometries: Geometry[]): Bounds | null {
   let minX = Infinity;
   let minY = Infinity;

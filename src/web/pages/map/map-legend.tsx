@@ -119,19 +119,31 @@ export function MapLegend({ governorates, crossings, selection, onSelect }: MapL
 
 function PopulationSources({ governorates, language }: { governorates: Governorates; language: string }) {
   const { t } = useTranslation();
-  const sources = new Set(
-    governorates.features
-      .filter((f) => f.properties.populationSource)
-      .map((f) =>
-        [f.properties.populationSource, f.properties.populationYear ? formatYear(f.properties.populationYear, language) : null]
-          .filter(Boolean)
-          .join(', '),
-      ),
-  );
-  if (sources.size === 0) return null;
+  const groups = new Map<string, string[]>();
+  for (const { properties: p } of governorates.features) {
+    if (!p.populationSource) continue;
+    const key = [p.populationSource, p.populationYear ? formatYear(p.populationYear, language) : null]
+      .filter(Boolean)
+      .join(', ');
+    groups.set(key, [...(groups.get(key) ?? []), localName(p, language)]);
+  }
+  if (groups.size === 0) return null;
+  const list = new Intl.ListFormat(language === 'ar' ? 'ar' : 'en', { type: 'conjunction' });
   return (
-    <Text size="xs" c="dimmed" px={6} mt={4}>
-      {t('map.sourceLine', { sources: [...sources].join('; ') })}
-    </Text>
+    <Box component="details" px={6} mt={4}>
+      <Text component="summary" size="xs" c="dimmed" style={{ cursor: 'pointer' }}>
+        {t('map.populationSources')}
+      </Text>
+      <Stack gap={4} mt={4}>
+        {[...groups].map(([source, names]) => (
+          <Text key={source} size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+            <Text span fw={600} inherit>
+              {list.format(names)}
+            </Text>
+            : {source}
+          </Text>
+        ))}
+      </Stack>
+    </Box>
   );
 }

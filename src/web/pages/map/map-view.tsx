@@ -12,10 +12,10 @@ import {
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { type RefObject, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppConfig } from '../../api/types';
+import type { AppConfig } from '../../http/types';
 import { useFormat } from '../../i18n/format';
 import { type Crossings, type Governorates, localName, type Selection } from './geo-types';
-import { boundsOf, labelPoint } from './map-geometry';
+import { type Bounds, boundsOf, labelPoint, lineLabelPoint } from './map-geometry';
 import { addGeoLayers, INTERACTIVE_LAYERS, LAYER_IDS, offlineStyle } from './map-layers';
 import { crossingPopup, governoratePopup } from './map-popups';
 
@@ -26,6 +26,10 @@ declare global {
   interface Window {
     __concordMap?: MapLibreMap;
   }
+}
+
+function crossingAnchor(geometry: Crossings['features'][number]['geometry'], bounds: Bounds | null) {
+  return geometry.type === 'LineString' ? lineLabelPoint(geometry.coordinates, bounds) : labelPoint(geometry);
 }
 
 export interface Camera {
@@ -83,7 +87,8 @@ export function MapView({ config, governorates, crossings, selection, onSelect, 
     mapRef.current = map;
 
     const markers: Marker[] = [];
-    const addLabel = (text: string, at: [number, number], kind: 'governorate' | 'crossing', id: string) => {
+    type LabelPlacement = 'centre' | 'after' | 'before';
+    const addLabel = (text: string, at: [number, number], kind: 'governorate' | 'crossing', id: string, placement: LabelPlacement) => {
       const button = document.createElement('button');
       button.type = 'button';
       button.className = `concord-map-label concord-map-label--${kind}`;
@@ -94,9 +99,11 @@ export function MapView({ config, governorates, crossings, selection, onSelect, 
         onSelectRef.current({ kind, id });
       });
       const marker =
-        kind === 'governorate'
+        placement === 'centre'
           ? new Marker({ element: button, anchor: 'center' })
-          : new Marker({ element: button, anchor: 'left', offset: [10, 0] });
+          : placement === 'after'
+            ? new Marker({ element: button, anchor: 'left', offset: [10, 0] })
+            : new Marker({ element: button, anchor: 'right', offset: [-10, 0] });
       markers.push(marker.setLngLat(at).addTo(map));
     };
 
@@ -114,11 +121,13 @@ export function MapView({ config, governorates, crossings, selection, onSelect, 
       addGeoLayers(map, governorates, crossings);
       for (const feature of governorates.features) {
         const at = labelPoint(feature.geometry);
-        if (at) addLabel(localName(feature.properties, language), at, 'governorate', feature.properties.id);
+        if (at) addLabel(localName(feature.properties, language), at, 'governorate', feature.properties.id, 'centre');
       }
       for (const feature of crossings.features) {
-        const at = labelPoint(feature.geometry);
-        if (at) addLabel(localName(feature.properties, language), at, 'crossing', feature.properties.id);
+        const at = crossingAnchor(feature.geometry, bounds);
+        // A corridor arrives from the sea, so its name sits seaward of where it lands.
+        const placement = feature.geometry.type === 'LineString' ? 'before' : 'after';
+        if (at) addLabel(localName(feature.properties, language), at, 'crossing', feature.properties.id, placement);
       }
       window.__concordMap = map;
       map.once('idle', () => setReady(true));
@@ -175,7 +184,7 @@ export function MapView({ config, governorates, crossings, selection, onSelect, 
       const feature = crossings.features.find((f) => f.properties.id === selection.id);
       if (feature) {
         content = crossingPopup(feature.properties, context);
-        at = labelPoint(feature.geometry);
+        at = crossingAnchor(feature.geometry, boundsOf(governorates.features.map((f) => f.geometry)));
       }
     }
     if (!content || !at) return;

@@ -3,8 +3,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ORGANISATION_TYPES } from '../../../shared/organisations.ts';
-import { api } from '../../api/api-client';
-import type { Organisation, OrganisationType } from '../../api/types';
+import { api } from '../../http/api-client';
+import type { Organisation, OrganisationType } from '../../http/types';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors, notifySuccess } from '../../components/problems';
 

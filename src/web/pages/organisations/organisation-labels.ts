@@ -1,4 +1,4 @@
-import type { Organisation } from '../../api/types';
+import type { Organisation } from '../../http/types';
 
 /** The Arabic name when the interface is Arabic and one is recorded. */
 export function organisationName(org: Pick<Organisation, 'name' | 'nameAr'>, language: string): string {

@@ -4,8 +4,8 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ORGANISATION_TYPES } from '../../../shared/organisations.ts';
-import { api } from '../../api/api-client';
-import type { Organisation, Page } from '../../api/types';
+import { api } from '../../http/api-client';
+import type { Organisation, Page } from '../../http/types';
 import { useSession } from '../../auth/session';
 import { PageHeader } from '../../components/page-header';
 import { Pager } from '../../components/pager';
@@ -58,7 +58,7 @@ export function OrganisationsPage() {
             setPage(1);
           }}
           type="search"
-          w={280}
+          w={{ base: '100%', sm: 280 }}
         />
         <Select
           label={t('organisations.type')}
@@ -70,7 +70,7 @@ export function OrganisationsPage() {
             setPage(1);
           }}
           clearable
-          w={240}
+          w={{ base: '100%', sm: 240 }}
         />
       </Group>
       <QueryState isPending={query.isPending} error={query.error}>
@@ -106,7 +106,7 @@ export function OrganisationsPage() {
                       {org.requireTotp ? t('common.yes') : t('common.no')}
                     </Badge>
                   </Table.Td>
-                  <Table.Td>{format.date(org.createdAt)}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{format.date(org.createdAt)}</Table.Td>
                   {canManage && (
                     <Table.Td>
                       <Button

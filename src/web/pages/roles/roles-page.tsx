@@ -1,8 +1,8 @@
 import { Badge, Button, Card, Code, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { roleName, useRoles } from '../../api/lookups';
-import type { Role } from '../../api/types';
+import { roleName, useRoles } from '../../http/lookups';
+import type { Role } from '../../http/types';
 import { useSession } from '../../auth/session';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';

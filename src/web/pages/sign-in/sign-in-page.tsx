@@ -14,8 +14,8 @@ import {
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, isApiError } from '../../api/api-client';
-import type { SessionResponse } from '../../api/types';
+import { api, isApiError } from '../../http/api-client';
+import type { SessionResponse } from '../../http/types';
 import { useSession } from '../../auth/session';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors } from '../../components/problems';

@@ -2,8 +2,8 @@ import { Alert, Button, Group, Modal, PasswordInput, Stack, Text } from '@mantin
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api/api-client';
-import type { User } from '../../api/types';
+import { api } from '../../http/api-client';
+import type { User } from '../../http/types';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors } from '../../components/problems';
 import { SecretValue } from '../../components/secret-value';

@@ -2,8 +2,8 @@ import { Button, Group, Modal, PasswordInput, Stack, TextInput } from '@mantine/
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api/api-client';
-import type { Locale, User } from '../../api/types';
+import { api } from '../../http/api-client';
+import type { Locale, User } from '../../http/types';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors, notifySuccess } from '../../components/problems';
 import { currentLanguage } from '../../i18n/i18n';

@@ -1,7 +1,7 @@
 import { MultiSelect, Select } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { useOrganisationOptions, useRoleOptions } from '../../api/lookups';
-import type { Locale } from '../../api/types';
+import { useOrganisationOptions, useRoleOptions } from '../../http/lookups';
+import type { Locale } from '../../http/types';
 import { useSession } from '../../auth/session';
 
 interface OrganisationSelectProps {

@@ -3,9 +3,9 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api/api-client';
-import { useOrganisationOptions, useRoleOptions } from '../../api/lookups';
-import type { Page, User } from '../../api/types';
+import { api } from '../../http/api-client';
+import { useOrganisationOptions, useRoleOptions } from '../../http/lookups';
+import type { Page, User } from '../../http/types';
 import { useSession } from '../../auth/session';
 import { PageHeader } from '../../components/page-header';
 import { Pager } from '../../components/pager';
@@ -61,7 +61,7 @@ export function UsersPage() {
           type="search"
           value={search}
           onChange={(e) => filterChanged(setSearch)(e.currentTarget.value)}
-          w={240}
+          w={{ base: '100%', sm: 240 }}
         />
         {can('organisations.read') && (
           <Select
@@ -72,7 +72,7 @@ export function UsersPage() {
             onChange={filterChanged(setOrganisationId)}
             searchable
             clearable
-            w={240}
+            w={{ base: '100%', sm: 240 }}
           />
         )}
         {can('roles.read') && (
@@ -83,7 +83,7 @@ export function UsersPage() {
             value={role}
             onChange={filterChanged(setRole)}
             clearable
-            w={220}
+            w={{ base: '100%', sm: 220 }}
           />
         )}
         <Select
@@ -96,7 +96,7 @@ export function UsersPage() {
           value={status}
           onChange={filterChanged(setStatus)}
           clearable
-          w={160}
+          w={{ base: '100%', sm: 160 }}
         />
       </Group>
       <QueryState isPending={query.isPending} error={query.error}>
@@ -140,7 +140,7 @@ export function UsersPage() {
                     </Badge>
                   </Table.Td>
                   <Table.Td>{user.totpEnabled ? t('common.yes') : t('common.no')}</Table.Td>
-                  <Table.Td>{format.date(user.createdAt)}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{format.date(user.createdAt)}</Table.Td>
                   {canManage && (
                     <Table.Td>
                       <UserActions user={user} />
