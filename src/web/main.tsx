@@ -20,7 +20,7 @@ createRoot(root).render(
   <StrictMode>
     <DirectionProvider initialDirection={directionOf(currentLanguage())}>
       <MantineProvider theme={theme}>
-        <Notifications position="top-center" />
+        <Notifications position="top-right" />
         <QueryClientProvider client={queryClient}>
           <SessionProvider>
             <App />

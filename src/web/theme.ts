@@ -1,4 +1,4 @@
-import { Badge, Combobox, createTheme } from '@mantine/core';
+import { Badge, Combobox, createTheme, Input } from '@mantine/core';
 
 const fontFamily =
   'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans Arabic", Tahoma, Arial, sans-serif';
@@ -14,5 +14,8 @@ export const theme = createTheme({
     Badge: Badge.extend({ styles: { root: { minWidth: 'fit-content' } } }),
     // A closed dropdown stays out of the DOM, so its listbox does not share the field's label.
     Combobox: Combobox.extend({ defaultProps: { keepMounted: false } }),
+    // Labels stay exactly their words (an asterisk would become part of the accessible name);
+    // optional fields say "(optional)" instead.
+    InputWrapper: Input.Wrapper.extend({ defaultProps: { withAsterisk: false } }),
   },
 });

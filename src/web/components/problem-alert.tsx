@@ -14,8 +14,9 @@ export function ProblemAlert({ error, fields = [] }: ProblemAlertProps) {
   if (!error) return null;
   const unplaced = Object.entries(fieldErrors(error)).filter(([field]) => !fields.includes(field));
   const correlationId = isApiError(error) ? error.problem.correlationId : undefined;
+  const invalid = isApiError(error) && (error.problem.errors?.length ?? 0) > 0;
   return (
-    <Alert color="red" title={t('errors.title')} role="alert">
+    <Alert color="red" title={invalid ? t('errors.invalidTitle') : t('errors.title')} role="alert">
       <Text size="sm">{problemMessage(error)}</Text>
       {unplaced.length > 0 && (
         <List size="sm" mt="xs">

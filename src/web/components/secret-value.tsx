@@ -10,7 +10,7 @@ export function SecretValue({ label, value, testId }: { label: string; value: st
         {label}
       </Text>
       <Group gap="xs" wrap="nowrap" align="flex-start">
-        <Code block dir="ltr" style={{ flex: 1, wordBreak: 'break-all' }} data-testid={testId}>
+        <Code block dir="ltr" style={{ flex: 1, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }} data-testid={testId}>
           {value}
         </Code>
         <CopyButton value={value}>

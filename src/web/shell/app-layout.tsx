@@ -1,6 +1,5 @@
 import { Anchor, AppShell, Burger, Group, NavLink, ScrollArea, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
 import { useSession } from '../auth/session';
@@ -13,9 +12,6 @@ export function AppLayout() {
   const { can, me } = useSession();
   const [opened, { toggle, close }] = useDisclosure(false);
   const location = useLocation();
-
-  // On a phone the navbar covers the page; close it once the user has gone somewhere.
-  useEffect(close, [location.pathname, close]);
 
   const items = me?.mustEnrolTotp
     ? allowedNavItems(can).filter((item) => item.key === 'account')
@@ -58,6 +54,8 @@ export function AppLayout() {
               label={t(`nav.${item.key}`)}
               data-testid={`nav-${item.key}`}
               active={location.pathname.startsWith(item.path)}
+              // On a phone the navbar covers the page; close it once the user has picked one.
+              onClick={close}
             />
           ))}
         </AppShell.Section>

@@ -38,7 +38,7 @@ export function PasswordSection() {
 
   return (
     <Section title={t('account.changePassword')}>
-      <form onSubmit={onSubmit}>
+      <form onSubmit={onSubmit} noValidate>
         <Stack maw={360}>
           <ProblemAlert error={change.error} fields={['currentPassword', 'newPassword']} />
           <PasswordInput

@@ -37,7 +37,7 @@ export function ProfileSection() {
       <Text size="sm">
         <bdi>{me.email}</bdi> · {me.organisation.name}
       </Text>
-      <form onSubmit={onSubmit}>
+      <form onSubmit={onSubmit} noValidate>
         <Group align="flex-end">
           <TextInput
             label={t('account.name')}

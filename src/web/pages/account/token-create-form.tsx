@@ -50,7 +50,7 @@ export function TokenCreateForm() {
           </Stack>
         </Alert>
       )}
-      <form onSubmit={onSubmit}>
+      <form onSubmit={onSubmit} noValidate>
         <Stack gap="sm">
           <ProblemAlert error={create.error} fields={['name', 'scopes', 'expiresInDays']} />
           <Group align="flex-start">

@@ -75,7 +75,7 @@ export function TotpSection() {
       </Group>
 
       {me.totpEnabled ? (
-        <form onSubmit={onDisable}>
+        <form onSubmit={onDisable} noValidate>
           <Stack gap="sm">
             <Text size="sm">{t('account.totpDisableExplain')}</Text>
             <ProblemAlert error={disable.error} fields={['code']} />
@@ -88,7 +88,7 @@ export function TotpSection() {
           </Stack>
         </form>
       ) : enrol.data ? (
-        <form onSubmit={onConfirm}>
+        <form onSubmit={onConfirm} noValidate>
           <Stack gap="sm">
             <Alert color="blue">{t('account.totpEnrolSteps')}</Alert>
             <SecretValue label={t('account.totpSecret')} value={enrol.data.secret} testId="totp-secret" />

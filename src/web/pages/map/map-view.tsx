@@ -51,7 +51,7 @@ export function MapView({ config, governorates, crossings, selection, onSelect, 
   const { t, i18n } = useTranslation();
   const format = useFormat();
   const language = i18n.resolvedLanguage ?? 'en';
-  const containerRef = useRef<HTMLDivElement>(null);
+  const containerRef = useRef<HTMLElement>(null);
   const mapRef = useRef<MapLibreMap | null>(null);
   const popupRef = useRef<Popup | null>(null);
   const onSelectRef = useRef(onSelect);
@@ -165,7 +165,7 @@ export function MapView({ config, governorates, crossings, selection, onSelect, 
       setReady(false);
     };
     // The map is rebuilt only when its data or language changes; callbacks go through refs.
-  }, [config, governorates, crossings, language]);
+  }, [config, governorates, crossings, language, t, camera]);
 
   // Show the popup for whatever is selected, whether picked on the map or in the list.
   useEffect(() => {
@@ -202,12 +202,11 @@ export function MapView({ config, governorates, crossings, selection, onSelect, 
   }, [selection, ready, governorates, crossings, language, t, format]);
 
   return (
-    <div
+    <section
       ref={containerRef}
       className="concord-map"
       data-testid="map"
       data-ready={ready ? 'true' : undefined}
-      role="region"
       aria-label={t('map.regionLabel')}
     />
   );

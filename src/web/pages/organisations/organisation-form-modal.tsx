@@ -59,7 +59,7 @@ export function OrganisationFormModal({ organisation, onClose }: Props) {
       title={organisation ? t('organisations.edit') : t('organisations.create')}
       closeButtonProps={{ 'aria-label': t('common.close') }}
     >
-      <form onSubmit={onSubmit}>
+      <form onSubmit={onSubmit} noValidate>
         <Stack>
           <ProblemAlert error={save.error} fields={FIELDS} />
           <TextInput

@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../http/api-client';
 import type { Role } from '../../http/types';
+import { SESSION_KEY } from '../../auth/session';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors, notifySuccess } from '../../components/problems';
 import { permissionLabel } from './permission-label';
@@ -41,7 +42,7 @@ export function RoleFormModal({ role, permissions, onClose }: Props) {
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ['roles'] });
       // A role change can change what the signed-in user may do.
-      void queryClient.invalidateQueries({ queryKey: ['session'] });
+      void queryClient.invalidateQueries({ queryKey: SESSION_KEY });
       notifySuccess(t('roles.saved'));
       onClose();
     },

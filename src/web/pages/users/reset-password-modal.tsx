@@ -49,7 +49,7 @@ export function ResetPasswordModal({ user, onClose }: { user: User; onClose: () 
           </Group>
         </Stack>
       ) : (
-        <form onSubmit={onSubmit}>
+        <form onSubmit={onSubmit} noValidate>
           <Stack>
             <ProblemAlert error={reset.error} fields={['password']} />
             <Text size="sm">{t('users.resetExplain')}</Text>
