@@ -12,13 +12,7 @@ import { readLock, socketPath } from '../server/db/data-dir.ts';
 import { openDatabase } from '../server/db/open.ts';
 import { LOCAL_HEADER } from '../server/http/authenticate.ts';
 import { prepareDatabase } from '../server/server.ts';
-
-export interface ApiResponse {
-  status: number;
-  body: any;
-}
-
-export type Call = (method: string, url: string, body?: unknown) => Promise<ApiResponse>;
+import type { Call } from './errors.ts';
 
 function parse(text: string): unknown {
   try {
@@ -76,12 +70,3 @@ export async function withApi<T>(config: Config, work: (call: Call) => Promise<T
   }
 }
 
-export class CliError extends Error {}
-
-/** Turns a problem answer into a plain message for the terminal. */
-export function expectOk(response: ApiResponse, what: string): any {
-  if (response.status < 400) return response.body;
-  const problem = response.body ?? {};
-  const fields = (problem.errors ?? []).map((e: { pointer: string; detail: string }) => `\n  ${e.pointer || '(body)'}: ${e.detail}`).join('');
-  throw new CliError(`Could not ${what}: ${problem.detail ?? problem.title ?? `HTTP ${response.status}`}${fields}`);
-}

@@ -4,11 +4,12 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, VERSION } from '../server/config.ts';
 import { DataDirBusyError, readLock } from '../server/db/data-dir.ts';
-import { openDatabase } from '../server/db/open.ts';
-import { prepareDatabase, startServer } from '../server/server.ts';
-import { migrate } from '../server/db/migrate.ts';
-import { seedGaza } from '../server/scenario/gaza.ts';
-import { CliError, expectOk, withApi, type Call } from './api.ts';
+import { CliError, expectOk, type Call } from './errors.ts';
+
+// The server's modules load only for the commands that need them, so --help is quick.
+const server = () => import('../server/server.ts');
+const withApi: typeof import('./api.ts').withApi = async (config, work) => (await import('./api.ts')).withApi(config, work);
+const openDatabase = async (config: ReturnType<typeof loadConfig>) => (await import('../server/db/open.ts')).openDatabase(config);
 
 const program = new Command('concord')
   .description('Concord: coordination platform for a donor-funded, multinational stabilization mission')
@@ -39,7 +40,8 @@ program
   .command('serve')
   .description('Serve the web app and the API (the default for npm start)')
   .action(async () => {
-    await startServer(loadConfig(), { handleSignals: true });
+    const config = loadConfig();
+    await (await server()).startServer(config, { handleSignals: true });
   });
 
 program
@@ -48,7 +50,7 @@ program
   .action(async () => {
     const opened = await openDatabase(refuseIfServed('applied the migrations'));
     try {
-      const applied = await migrate(opened.db);
+      const applied = await (await import('../server/db/migrate.ts')).migrate(opened.db);
       console.log(applied.length ? `Applied migrations ${applied.join(', ')}.` : 'The database is up to date.');
     } finally {
       await opened.close();
@@ -61,7 +63,8 @@ program
   .action(async () => {
     const opened = await openDatabase(refuseIfServed('loaded the scenario'));
     try {
-      await prepareDatabase(opened.db, 'none');
+      await (await server()).prepareDatabase(opened.db, 'none');
+      const { seedGaza } = await import('../server/scenario/gaza.ts');
       console.log((await seedGaza(opened.db)) ? 'Loaded the Gaza scenario.' : 'The Gaza scenario is already loaded.');
     } finally {
       await opened.close();

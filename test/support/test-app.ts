@@ -41,7 +41,7 @@ export class Client {
     try {
       parsed = response.body ? JSON.parse(response.body) : null;
     } catch {}
-    return { status: response.statusCode, body: parsed, headers: response.headers };
+    return { status: response.statusCode, body: parsed, headers: response.headers as Response["headers"] };
   }
 
   get = (url: string) => this.request('GET', url);
