@@ -11,7 +11,7 @@ export const theme = createTheme({
   headings: { fontFamily },
   components: {
     // Table cells shrink to their content's minimum; without this a badge collapses to "AC…".
-    Badge: Badge.extend({ styles: { root: { minWidth: 'fit-content' } } }),
+    Badge: Badge.extend({ styles: { root: { flexShrink: 0 }, label: { overflow: 'visible' } } }),
     // A closed dropdown stays out of the DOM, so its listbox does not share the field's label.
     Combobox: Combobox.extend({ defaultProps: { keepMounted: false } }),
     // Labels stay exactly their words (an asterisk would become part of the accessible name);

@@ -6,6 +6,7 @@ import { useSession } from '../auth/session';
 import { LanguageSwitch } from './language-switch';
 import { allowedNavItems } from './nav-items';
 import { UserMenu } from './user-menu';
+import './app-layout.css';
 
 export function AppLayout() {
   const { t } = useTranslation();
@@ -44,7 +45,12 @@ export function AppLayout() {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label={t('shell.navigation')}>
+      <AppShell.Navbar
+        p="xs"
+        aria-label={t('shell.navigation')}
+        className="concord-navbar"
+        mod={{ 'mobile-closed': !opened }}
+      >
         <AppShell.Section grow component={ScrollArea}>
           {items.map((item) => (
             <NavLink

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../i18n/format';
 import { type Crossings, type Governorates, localName, type Selection, statusOf } from './geo-types';
 import { CORRIDOR_COLOUR, LAND_COLOUR, STATUS_COLOURS, UNKNOWN_STATUS_COLOUR } from './map-layers';
+import { labelPoint } from './map-geometry';
 import { formatYear } from './map-popups';
 
 interface MapLegendProps {
@@ -10,6 +11,12 @@ interface MapLegendProps {
   crossings: Crossings;
   selection: Selection;
   onSelect: (selection: Selection) => void;
+}
+
+/** Listed as they lie on the map, north first, rather than alphabetically. */
+function northToSouth(governorates: Governorates) {
+  const latitude = (f: Governorates['features'][number]) => labelPoint(f.geometry)?.[1] ?? 0;
+  return [...governorates.features].sort((a, b) => latitude(b) - latitude(a));
 }
 
 function Swatch({ colour, shape }: { colour: string; shape: 'square' | 'circle' | 'dash' }) {
@@ -59,7 +66,7 @@ export function MapLegend({ governorates, crossings, selection, onSelect }: MapL
           {t('map.governorates')}
         </Title>
         <Stack gap={0}>
-          {governorates.features.map((f) =>
+          {northToSouth(governorates).map((f) =>
             item(
               'governorate',
               f.properties.id,

@@ -81,7 +81,12 @@ export function MapView({ config, governorates, crossings, selection, onSelect, 
     });
     map.addControl(new NavigationControl({ showCompass: false }), rtl ? 'top-left' : 'top-right');
     map.addControl(
-      new AttributionControl({ compact: false, customAttribution: t('map.attribution') }),
+      // MapLibre inserts this as HTML; the text is our own translation, and the span keeps
+      // an Arabic line in the right order inside the map's left-to-right controls.
+      new AttributionControl({
+        compact: false,
+        customAttribution: `<span dir="${rtl ? 'rtl' : 'ltr'}">${t('map.attribution')}</span>`,
+      }),
       rtl ? 'bottom-left' : 'bottom-right',
     );
     mapRef.current = map;
