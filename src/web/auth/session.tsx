@@ -45,12 +45,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const query = useQuery({ queryKey: SESSION_KEY, queryFn: fetchSession, staleTime: Infinity });
   const me = query.data?.user ?? null;
 
+  // Whatever was cached belonged to the previous session and must not show to the next one.
+  const forgetData = useCallback(
+    () => queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] }),
+    [queryClient],
+  );
+
   const start = useCallback(
     (session: SessionResponse) => {
+      forgetData();
       setCsrfToken(session.csrfToken);
       queryClient.setQueryData(SESSION_KEY, session);
     },
-    [queryClient],
+    [queryClient, forgetData],
   );
 
   const updateMe = useCallback(
@@ -67,22 +74,25 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       await api.post('/api/auth/sign-out');
     } finally {
       setCsrfToken(null);
-      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
+      forgetData();
       queryClient.setQueryData(SESSION_KEY, null);
     }
-  }, [queryClient]);
+  }, [queryClient, forgetData]);
 
   useEffect(
     () =>
       onApiError((error) => {
-        if (error.status === 401 && queryClient.getQueryData(SESSION_KEY)) {
+        // Only "not signed in" ends the session: a wrong one-time code is also a 401.
+        const expired = error.status === 401 && (!error.code || error.code === 'auth.unauthenticated');
+        if (expired && queryClient.getQueryData(SESSION_KEY)) {
           setCsrfToken(null);
+          forgetData();
           queryClient.setQueryData(SESSION_KEY, null);
         } else if (error.code === 'auth.totp-enrolment-required') {
           void queryClient.invalidateQueries({ queryKey: SESSION_KEY });
         }
       }),
-    [queryClient],
+    [queryClient, forgetData],
   );
 
   const languageAppliedFor = useRef<string | null>(null);

@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Table, Text } from '@mantine/core';
+import { Badge, Button, Code, Group, Table, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -39,6 +39,9 @@ export function TokensSection() {
 
   return (
     <Section title={t('tokens.title')} intro={t('tokens.intro')}>
+      <Code dir="ltr" w="fit-content">
+        Authorization: Bearer &lt;token&gt;
+      </Code>
       <TokenCreateForm />
       <QueryState isPending={tokens.isPending} error={tokens.error}>
         <Table.ScrollContainer minWidth={720}>
