@@ -1,5 +1,5 @@
 import { Button, Group, Select, SimpleGrid, TextInput } from '@mantine/core';
-import { DatePickerInput, DatesProvider } from '@mantine/dates';
+import { DatePickerInput, DatesProvider, type DatesProviderSettings } from '@mantine/dates';
 import 'dayjs/locale/ar';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -52,8 +52,24 @@ export function AuditFilters({ value, onApply }: Props) {
     });
   };
 
+  const arabic = i18n.resolvedLanguage === 'ar';
+  // The working week in Gaza runs Saturday to Thursday; in English keep the ISO week.
+  const dates: DatesProviderSettings = arabic
+    ? { locale: 'ar', firstDayOfWeek: 6, weekendDays: [5, 6] }
+    : { locale: 'en', firstDayOfWeek: 1, weekendDays: [0, 6] };
+  const ariaLabels = {
+    monthLevelControl: t('calendar.monthLevelControl'),
+    yearLevelControl: t('calendar.yearLevelControl'),
+    nextMonth: t('calendar.nextMonth'),
+    previousMonth: t('calendar.previousMonth'),
+    nextYear: t('calendar.nextYear'),
+    previousYear: t('calendar.previousYear'),
+    nextDecade: t('calendar.nextDecade'),
+    previousDecade: t('calendar.previousDecade'),
+  };
+
   return (
-    <DatesProvider settings={{ locale: i18n.resolvedLanguage === 'ar' ? 'ar' : 'en' }}>
+    <DatesProvider settings={dates}>
       <form onSubmit={onSubmit} aria-label={t('audit.filters')}>
         <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} mb="sm">
           <TextInput
@@ -100,6 +116,7 @@ export function AuditFilters({ value, onApply }: Props) {
             value={draft.from}
             onChange={(next) => set('from', next)}
             clearable
+            ariaLabels={ariaLabels}
             maxDate={draft.to ?? undefined}
             clearButtonProps={{ 'aria-label': t('common.clear') }}
           />
@@ -109,6 +126,7 @@ export function AuditFilters({ value, onApply }: Props) {
             value={draft.to}
             onChange={(next) => set('to', next)}
             clearable
+            ariaLabels={ariaLabels}
             minDate={draft.from ?? undefined}
             clearButtonProps={{ 'aria-label': t('common.clear') }}
           />
