@@ -46,6 +46,8 @@ export function databaseErrorToProblem(error: unknown): Problem | undefined {
     case '22007':
     case '22008':
     case '22P02':
+    case '22021': // a NUL character in text, which PostgreSQL cannot store
+    case '22P05': // a \u0000 escape in JSON, likewise
       return new Problem('request.invalid', 'A value is not acceptable to the database.');
     case 'P0001':
       if (e.hint === 'audit.append-only') return new Problem('audit.append-only');

@@ -39,7 +39,8 @@ export const problemSchema = z
     errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
     correlationId: z.string().optional(),
   })
-  .describe('RFC 9457 problem details');
+  .describe('RFC 9457 problem details')
+  .meta({ id: 'Problem' });
 
 /** The error responses every authenticated route can give, for the OpenAPI document. */
 export const problemResponses = {

@@ -17,7 +17,7 @@ export const organisationSchema = z.object({
   countryCode: z.string().nullable(),
   requireTotp: z.boolean(),
   createdAt: z.date(),
-});
+}).meta({ id: 'Organisation' });
 
 export const organisationCreate = z
   .object({
@@ -51,7 +51,7 @@ export const userSchema = z.object({
   disabled: z.boolean(),
   totpEnabled: z.boolean(),
   createdAt: z.date(),
-});
+}).meta({ id: 'User' });
 
 export const userCreate = z
   .object({
@@ -95,7 +95,7 @@ export const roleSchema = z.object({
   description: z.string(),
   permissions: z.array(z.string()),
   builtin: z.boolean(),
-});
+}).meta({ id: 'Role' });
 
 export const roleList = z.object({
   items: z.array(roleSchema),
@@ -123,7 +123,7 @@ export const tokenSchema = z.object({
   lastUsedAt: z.date().nullable(),
   expiresAt: z.date().nullable(),
   revokedAt: z.date().nullable(),
-});
+}).meta({ id: 'ApiToken' });
 
 export const tokenCreate = z
   .object({

@@ -11,7 +11,7 @@ export const meSchema = z.object({
   permissions: z.array(z.string()),
   totpEnabled: z.boolean(),
   mustEnrolTotp: z.boolean(),
-});
+}).meta({ id: 'Me' });
 
 export const sessionSchema = z.object({ user: meSchema, csrfToken: z.string().nullable() });
 
