@@ -32,14 +32,17 @@ export function fieldErrors(error: unknown): Record<string, string> {
   return result;
 }
 
+const closeButtonProps = () => ({ 'aria-label': i18n.t('common.close') });
+
 export function notifyError(error: unknown): void {
   notifications.show({
     color: 'red',
     title: i18n.t('errors.title'),
     message: problemMessage(error),
+    closeButtonProps: closeButtonProps(),
   });
 }
 
 export function notifySuccess(message: string): void {
-  notifications.show({ color: 'teal', message });
+  notifications.show({ color: 'teal', message, closeButtonProps: closeButtonProps() });
 }

@@ -32,6 +32,9 @@ function crossingAnchor(geometry: Crossings['features'][number]['geometry'], bou
   return geometry.type === 'LineString' ? lineLabelPoint(geometry.coordinates, bounds) : labelPoint(geometry);
 }
 
+/** Centred on the point, or beside it: after (to its right) or before (to its left). */
+type LabelPlacement = 'centre' | 'after' | 'before';
+
 export interface Camera {
   center: [number, number];
   zoom: number;
@@ -92,8 +95,13 @@ export function MapView({ config, governorates, crossings, selection, onSelect, 
     mapRef.current = map;
 
     const markers: Marker[] = [];
-    type LabelPlacement = 'centre' | 'after' | 'before';
-    const addLabel = (text: string, at: [number, number], kind: 'governorate' | 'crossing', id: string, placement: LabelPlacement) => {
+    const addLabel = (
+      text: string,
+      at: [number, number],
+      kind: 'governorate' | 'crossing',
+      id: string,
+      placement: LabelPlacement,
+    ) => {
       const button = document.createElement('button');
       button.type = 'button';
       button.className = `concord-map-label concord-map-label--${kind}`;
