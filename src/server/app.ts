@@ -45,10 +45,16 @@ export interface AppOptions {
   localSecret?: string;
 }
 
+/** Zod issues as JSON pointers (RFC 6901); an unknown field is pointed at itself. */
 function validationErrors(error: FastifyError): FieldError[] {
-  return (error.validation ?? []).map((issue) => {
-    const path = (issue as { instancePath?: string }).instancePath ?? '';
-    return { pointer: path, detail: issue.message ?? 'Not valid.' };
+  const where = error.validationContext && error.validationContext !== 'body' ? { in: error.validationContext } : {};
+  return (error.validation ?? []).flatMap((issue) => {
+    const base = issue.instancePath === '/' ? '' : issue.instancePath;
+    const keys = (issue.params as { keys?: string[] }).keys;
+    if (issue.keyword === 'unrecognized_keys' && keys) {
+      return keys.map((key) => ({ pointer: `${base}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, detail: 'Unknown field.', ...where }));
+    }
+    return [{ pointer: base, detail: issue.message ?? 'Not valid.', ...where }];
   });
 }
 

@@ -34,8 +34,10 @@ export const PROBLEMS = {
 export type ProblemCode = keyof typeof PROBLEMS;
 
 export interface FieldError {
+  /** A JSON pointer into the body, or into the query or path parameters when `in` says so. */
   pointer: string;
   detail: string;
+  in?: 'querystring' | 'params' | 'headers';
 }
 
 export interface ProblemBody {

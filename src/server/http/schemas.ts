@@ -36,9 +36,13 @@ export const problemSchema = z
     status: z.number().int(),
     code: z.string(),
     detail: z.string().optional(),
-    errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+    errors: z
+      .array(z.object({ pointer: z.string(), detail: z.string(), in: z.enum(['querystring', 'params', 'headers']).optional() }))
+      .optional(),
     correlationId: z.string().optional(),
   })
+  // Problems may carry extension members (RFC 9457 section 3.2), e.g. retryAfterSeconds.
+  .loose()
   .describe('RFC 9457 problem details')
   .meta({ id: 'Problem' });
 
