@@ -118,8 +118,10 @@ function SignedInRoutes() {
 
 function SignedOutRoutes() {
   const location = useLocation();
+  const { signedOut } = useSession();
   const here = location.pathname + location.search;
-  const next = location.pathname === '/' ? '' : `?next=${encodeURIComponent(here)}`;
+  // After signing out, the next person to sign in should not land on the last one's page.
+  const next = location.pathname === '/' || signedOut ? '' : `?next=${encodeURIComponent(here)}`;
   return (
     <Routes>
       <Route path="/sign-in" element={<SignInPage />} />

@@ -4,7 +4,7 @@
  * user's saved language applies unless a language was picked in this browser.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { createContext, type ReactNode, use, useCallback, useEffect, useMemo, useRef } from 'react';
+import { createContext, type ReactNode, use, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, isApiError, onApiError, setCsrfToken } from '../http/api-client';
 import type { Me, SessionResponse } from '../http/types';
 import { changeLanguage, currentLanguage, hasPickedLanguage } from '../i18n/i18n';
@@ -31,6 +31,8 @@ interface SessionValue {
   error: unknown;
   retry: () => void;
   can: (permission: string) => boolean;
+  /** True once the person signed out here, so the sign-in page need not send them back. */
+  signedOut: boolean;
   /** Starts a session from a sign-in answer. */
   start: (session: SessionResponse) => void;
   /** Replaces the signed-in user after a profile change. */
@@ -44,6 +46,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const query = useQuery({ queryKey: SESSION_KEY, queryFn: fetchSession, staleTime: Infinity });
   const me = query.data?.user ?? null;
+  const [signedOut, setSignedOut] = useState(false);
 
   // Whatever was cached belonged to the previous session and must not show to the next one.
   const forgetData = useCallback(
@@ -53,6 +56,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const start = useCallback(
     (session: SessionResponse) => {
+      setSignedOut(false);
       forgetData();
       setCsrfToken(session.csrfToken);
       queryClient.setQueryData(SESSION_KEY, session);
@@ -73,6 +77,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     try {
       await api.post('/api/auth/sign-out');
     } finally {
+      setSignedOut(true);
       setCsrfToken(null);
       forgetData();
       queryClient.setQueryData(SESSION_KEY, null);
@@ -115,11 +120,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       error: query.error,
       retry: () => void query.refetch(),
       can: (permission) => Boolean(me?.permissions.includes(permission)),
+      signedOut,
       start,
       updateMe,
       signOut,
     }),
-    [me, query.isPending, query.error, query.refetch, start, updateMe, signOut],
+    [me, query.isPending, query.error, query.refetch, signedOut, start, updateMe, signOut],
   );
 
   return <SessionContext value={value}>{children}</SessionContext>;

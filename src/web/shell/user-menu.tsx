@@ -19,10 +19,9 @@ export function UserMenu() {
   const { me, signOut } = useSession();
   if (!me) return null;
 
+  // Once the session is gone the router shows the sign-in page by itself.
   const onSignOut = () => {
-    signOut()
-      .then(() => navigate('/sign-in', { replace: true }))
-      .catch(notifyError);
+    signOut().catch(notifyError);
   };
 
   return (
