@@ -53,10 +53,7 @@ function SignedInRoutes() {
   const next = new URLSearchParams(location.search).get('next');
   return (
     <Routes>
-      <Route
-        path="/sign-in"
-        element={<Navigate to={next?.startsWith('/') ? next : '/'} replace />}
-      />
+      <Route path="/sign-in" element={<Navigate to={next?.startsWith('/') ? next : '/'} replace />} />
       <Route
         element={
           <RequireEnrolment>

@@ -7,10 +7,10 @@ import { Notifications } from '@mantine/notifications';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { queryClient } from './http/query-client';
 import { App } from './app';
 import { SessionProvider } from './auth/session';
-import { directionOf, currentLanguage } from './i18n/i18n';
+import { queryClient } from './http/query-client';
+import { currentLanguage, directionOf } from './i18n/i18n';
 import { theme } from './theme';
 
 const root = document.getElementById('root');

@@ -1,7 +1,6 @@
 import { Badge, Combobox, createTheme, Input } from '@mantine/core';
 
-const fontFamily =
-  'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans Arabic", Tahoma, Arial, sans-serif';
+const fontFamily = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans Arabic", Tahoma, Arial, sans-serif';
 
 export const theme = createTheme({
   primaryColor: 'blue',

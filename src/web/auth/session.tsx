@@ -49,10 +49,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [signedOut, setSignedOut] = useState(false);
 
   // Whatever was cached belonged to the previous session and must not show to the next one.
-  const forgetData = useCallback(
-    () => queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] }),
-    [queryClient],
-  );
+  const forgetData = useCallback(() => queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] }), [queryClient]);
 
   const start = useCallback(
     (session: SessionResponse) => {
@@ -66,9 +63,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const updateMe = useCallback(
     (user: Me) => {
-      queryClient.setQueryData<SessionResponse | null>(SESSION_KEY, (old) =>
-        old ? { ...old, user } : old,
-      );
+      queryClient.setQueryData<SessionResponse | null>(SESSION_KEY, (old) => (old ? { ...old, user } : old));
     },
     [queryClient],
   );

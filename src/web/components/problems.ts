@@ -1,7 +1,7 @@
 /** Turning server problems into words for people. */
 import { notifications } from '@mantine/notifications';
-import i18n from '../i18n/i18n';
 import { isApiError } from '../http/api-client';
+import i18n from '../i18n/i18n';
 
 /**
  * The server's `detail` is written in English. Known problem codes have a translation,

@@ -20,8 +20,7 @@ export function useFormat() {
     };
     return {
       locale,
-      number: (value: number | null | undefined) =>
-        value === null || value === undefined ? '' : number.format(value),
+      number: (value: number | null | undefined) => (value === null || value === undefined ? '' : number.format(value)),
       dateTime: (value: string | null | undefined) => {
         const d = parse(value);
         return d ? dateTime.format(d) : '';

@@ -1,7 +1,7 @@
 import { Anchor, AppShell, Burger, Group, NavLink, ScrollArea, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
-import { NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
+import { Outlet, NavLink as RouterNavLink, useLocation } from 'react-router';
 import { useSession } from '../auth/session';
 import { LanguageSwitch } from './language-switch';
 import { allowedNavItems } from './nav-items';
@@ -14,16 +14,10 @@ export function AppLayout() {
   const [opened, { toggle, close }] = useDisclosure(false);
   const location = useLocation();
 
-  const items = me?.mustEnrolTotp
-    ? allowedNavItems(can).filter((item) => item.key === 'account')
-    : allowedNavItems(can);
+  const items = me?.mustEnrolTotp ? allowedNavItems(can).filter((item) => item.key === 'account') : allowedNavItems(can);
 
   return (
-    <AppShell
-      header={{ height: 56 }}
-      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
-      padding="md"
-    >
+    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
@@ -45,12 +39,7 @@ export function AppLayout() {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar
-        p="xs"
-        aria-label={t('shell.navigation')}
-        className="concord-navbar"
-        mod={{ 'mobile-closed': !opened }}
-      >
+      <AppShell.Navbar p="xs" aria-label={t('shell.navigation')} className="concord-navbar" mod={{ 'mobile-closed': !opened }}>
         <AppShell.Section grow component={ScrollArea}>
           {items.map((item) => (
             <NavLink

@@ -1,10 +1,10 @@
 import { SegmentedControl } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api } from '../http/api-client';
-import type { Me } from '../http/types';
 import { useSession } from '../auth/session';
 import { notifyError } from '../components/problems';
+import { api } from '../http/api-client';
+import type { Me } from '../http/types';
 import { changeLanguage, currentLanguage, isLanguage, type Language } from '../i18n/i18n';
 
 /** English / العربية. Signed in, the choice is also saved as the user's preference. */

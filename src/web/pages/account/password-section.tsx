@@ -2,9 +2,9 @@ import { Button, Group, PasswordInput, Stack } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../http/api-client';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors, notifySuccess } from '../../components/problems';
+import { api } from '../../http/api-client';
 import { Section } from './section';
 
 export function PasswordSection() {

@@ -2,11 +2,11 @@ import { Button, Group, Select, Text, TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../http/api-client';
-import type { Locale, Me } from '../../http/types';
 import { useSession } from '../../auth/session';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors, notifySuccess } from '../../components/problems';
+import { api } from '../../http/api-client';
+import type { Locale, Me } from '../../http/types';
 import { changeLanguage } from '../../i18n/i18n';
 import { Section } from './section';
 

@@ -2,12 +2,12 @@ import { Alert, Button, Group, MultiSelect, NumberInput, Stack, TextInput } from
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../http/api-client';
-import type { ApiToken } from '../../http/types';
 import { useSession } from '../../auth/session';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors } from '../../components/problems';
 import { SecretValue } from '../../components/secret-value';
+import { api } from '../../http/api-client';
+import type { ApiToken } from '../../http/types';
 import { permissionLabel } from '../roles/permission-label';
 
 /** A token can carry at most the permissions of the person who creates it. */
@@ -42,8 +42,14 @@ export function TokenCreateForm() {
   return (
     <Stack gap="sm">
       {create.data && (
-        <Alert color="teal" title={t('tokens.createdTitle')} role="status" withCloseButton
-          closeButtonLabel={t('common.close')} onClose={() => create.reset()}>
+        <Alert
+          color="teal"
+          title={t('tokens.createdTitle')}
+          role="status"
+          withCloseButton
+          closeButtonLabel={t('common.close')}
+          onClose={() => create.reset()}
+        >
           <Stack gap="xs">
             <SecretValue label={t('tokens.token')} value={create.data.token} testId="token-value" />
             {t('common.shownOnce')}

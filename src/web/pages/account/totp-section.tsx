@@ -2,12 +2,12 @@ import { Alert, Badge, Button, Group, Stack, Text, TextInput } from '@mantine/co
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../http/api-client';
-import type { Me } from '../../http/types';
 import { useSession } from '../../auth/session';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors, notifySuccess } from '../../components/problems';
 import { SecretValue } from '../../components/secret-value';
+import { api } from '../../http/api-client';
+import type { Me } from '../../http/types';
 import { Section } from './section';
 
 function CodeInput(props: { value: string; onChange: (value: string) => void; error?: string }) {

@@ -3,8 +3,8 @@ import { DatePickerInput, DatesProvider, type DatesProviderSettings } from '@man
 import 'dayjs/locale/ar';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useOrganisationOptions } from '../../http/lookups';
 import { useSession } from '../../auth/session';
+import { useOrganisationOptions } from '../../http/lookups';
 
 export interface AuditFilterValues {
   actor: string;
@@ -38,8 +38,7 @@ export function AuditFilters({ value, onApply }: Props) {
   const { can } = useSession();
   const organisations = useOrganisationOptions();
   const [draft, setDraft] = useState(value);
-  const set = <K extends keyof AuditFilterValues>(key: K, next: AuditFilterValues[K]) =>
-    setDraft((old) => ({ ...old, [key]: next }));
+  const set = <K extends keyof AuditFilterValues>(key: K, next: AuditFilterValues[K]) => setDraft((old) => ({ ...old, [key]: next }));
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();

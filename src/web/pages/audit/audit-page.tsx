@@ -3,11 +3,11 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../http/api-client';
-import type { AuditPage as AuditPageData } from '../../http/types';
 import { PageHeader } from '../../components/page-header';
 import { ProblemAlert } from '../../components/problem-alert';
 import { QueryState } from '../../components/query-state';
+import { api } from '../../http/api-client';
+import type { AuditPage as AuditPageData } from '../../http/types';
 import { AuditFilters, type AuditFilterValues, EMPTY_AUDIT_FILTERS } from './audit-filters';
 import { AUDIT_COLUMNS, AuditRow } from './audit-row';
 import { AuditVerify } from './audit-verify';
@@ -34,8 +34,7 @@ export default function AuditPage() {
 
   const query = useInfiniteQuery({
     queryKey: ['audit', params],
-    queryFn: ({ pageParam }) =>
-      api.get<AuditPageData>('/api/audit', { ...params, cursor: pageParam, pageSize: PAGE_SIZE }),
+    queryFn: ({ pageParam }) => api.get<AuditPageData>('/api/audit', { ...params, cursor: pageParam, pageSize: PAGE_SIZE }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next ?? undefined,
   });

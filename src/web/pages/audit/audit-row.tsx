@@ -58,13 +58,7 @@ export function AuditRow({ entry }: { entry: AuditEntry }) {
           )}
         </Table.Td>
         <Table.Td>
-          <Button
-            size="xs"
-            variant="subtle"
-            onClick={() => setOpen((v) => !v)}
-            aria-expanded={open}
-            aria-controls={detailsId}
-          >
+          <Button size="xs" variant="subtle" onClick={() => setOpen((v) => !v)} aria-expanded={open} aria-controls={detailsId}>
             {open ? t('audit.hideChanges') : t('audit.showChanges')}
           </Button>
         </Table.Td>

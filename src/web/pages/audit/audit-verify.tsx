@@ -1,9 +1,9 @@
 import { Alert, Button, Stack } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { ProblemAlert } from '../../components/problem-alert';
 import { api } from '../../http/api-client';
 import type { AuditVerification } from '../../http/types';
-import { ProblemAlert } from '../../components/problem-alert';
 import { useFormat } from '../../i18n/format';
 
 /** Re-computes the hash chain on the server; a run over a long trail can take a while. */
@@ -18,12 +18,7 @@ export function AuditVerify() {
   return (
     <Stack gap="sm" mb="md">
       <div>
-        <Button
-          variant="outline"
-          onClick={() => verify.mutate()}
-          loading={verify.isPending}
-          data-testid="audit-verify"
-        >
+        <Button variant="outline" onClick={() => verify.mutate()} loading={verify.isPending} data-testid="audit-verify">
           {t('audit.verify')}
         </Button>
       </div>

@@ -95,5 +95,10 @@ export function boundsOf(geometries: Geometry[]): Bounds | null {
     maxX = Math.max(maxX, x);
     maxY = Math.max(maxY, y);
   }
-  return Number.isFinite(minX) ? [[minX, minY], [maxX, maxY]] : null;
+  return Number.isFinite(minX)
+    ? [
+        [minX, minY],
+        [maxX, maxY],
+      ]
+    : null;
 }

@@ -2,8 +2,8 @@ import { Box, Group, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../i18n/format';
 import { type Crossings, type Governorates, localName, type Selection, statusOf } from './geo-types';
-import { CORRIDOR_COLOUR, LAND_COLOUR, STATUS_COLOURS, UNKNOWN_STATUS_COLOUR } from './map-layers';
 import { labelPoint } from './map-geometry';
+import { CORRIDOR_COLOUR, LAND_COLOUR, STATUS_COLOURS, UNKNOWN_STATUS_COLOUR } from './map-layers';
 import { formatYear } from './map-popups';
 
 interface MapLegendProps {
@@ -24,14 +24,7 @@ function Swatch({ colour, shape }: { colour: string; shape: 'square' | 'circle' 
   if (shape === 'dash') {
     return <Box aria-hidden w={18} h={0} style={{ flex: 'none', borderTop: `3px dashed ${colour}` }} />;
   }
-  return (
-    <Box
-      aria-hidden
-      w={12}
-      h={12}
-      style={{ ...common, borderRadius: shape === 'circle' ? '50%' : 2, border: '1px solid #868e96' }}
-    />
-  );
+  return <Box aria-hidden w={12} h={12} style={{ ...common, borderRadius: shape === 'circle' ? '50%' : 2, border: '1px solid #868e96' }} />;
 }
 
 /** The same data as the map, readable as text and usable by keyboard and screen reader. */
@@ -40,8 +33,7 @@ export function MapLegend({ governorates, crossings, selection, onSelect }: MapL
   const format = useFormat();
   const language = i18n.resolvedLanguage ?? 'en';
   const total = governorates.features.reduce((sum, f) => sum + (f.properties.population ?? 0), 0);
-  const isSelected = (kind: 'governorate' | 'crossing', id: string) =>
-    selection?.kind === kind && selection.id === id;
+  const isSelected = (kind: 'governorate' | 'crossing', id: string) => selection?.kind === kind && selection.id === id;
 
   const item = (kind: 'governorate' | 'crossing', id: string, children: React.ReactNode) => (
     <UnstyledButton
@@ -129,9 +121,7 @@ function PopulationSources({ governorates, language }: { governorates: Governora
   const groups = new Map<string, string[]>();
   for (const { properties: p } of governorates.features) {
     if (!p.populationSource) continue;
-    const key = [p.populationSource, p.populationYear ? formatYear(p.populationYear, language) : null]
-      .filter(Boolean)
-      .join(', ');
+    const key = [p.populationSource, p.populationYear ? formatYear(p.populationYear, language) : null].filter(Boolean).join(', ');
     groups.set(key, [...(groups.get(key) ?? []), localName(p, language)]);
   }
   if (groups.size === 0) return null;

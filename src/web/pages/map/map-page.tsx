@@ -2,10 +2,10 @@ import { Alert, Box, Grid } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../http/api-client';
-import type { AppConfig } from '../../http/types';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
+import { api } from '../../http/api-client';
+import type { AppConfig } from '../../http/types';
 import type { Crossings, Governorates, Selection } from './geo-types';
 import { MapLegend } from './map-legend';
 import { type Camera, MapView } from './map-view';
@@ -55,12 +55,7 @@ export default function MapPage() {
             </Grid.Col>
             <Grid.Col span={{ base: 12, md: 4, lg: 3 }}>
               <Box mah={{ base: 'none', md: MAP_HEIGHT.md }} style={{ overflowY: 'auto' }} pe={4}>
-                <MapLegend
-                  governorates={governorates.data}
-                  crossings={crossings.data}
-                  selection={selection}
-                  onSelect={setSelection}
-                />
+                <MapLegend governorates={governorates.data} crossings={crossings.data} selection={selection} onSelect={setSelection} />
                 <Alert color="gray" mt="md" p="xs">
                   {t('map.illustrative')}
                 </Alert>

@@ -30,9 +30,7 @@ export function governoratePopup(props: GovernorateProperties, { t, language, fo
     row(
       list,
       t('map.populationSource'),
-      [props.populationSource, year && t('map.year', { year: formatYear(year, language) })]
-        .filter(Boolean)
-        .join(' · '),
+      [props.populationSource, year && t('map.year', { year: formatYear(year, language) })].filter(Boolean).join(' · '),
     );
   } else {
     row(list, t('map.population'), t('map.unknown'));

@@ -95,13 +95,7 @@ export function MapView({ config, governorates, crossings, selection, onSelect, 
     mapRef.current = map;
 
     const markers: Marker[] = [];
-    const addLabel = (
-      text: string,
-      at: [number, number],
-      kind: 'governorate' | 'crossing',
-      id: string,
-      placement: LabelPlacement,
-    ) => {
+    const addLabel = (text: string, at: [number, number], kind: 'governorate' | 'crossing', id: string, placement: LabelPlacement) => {
       const button = document.createElement('button');
       button.type = 'button';
       button.className = `concord-map-label concord-map-label--${kind}`;

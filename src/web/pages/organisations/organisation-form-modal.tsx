@@ -3,10 +3,10 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ORGANISATION_TYPES } from '../../../shared/organisations.ts';
-import { api } from '../../http/api-client';
-import type { Organisation, OrganisationType } from '../../http/types';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors, notifySuccess } from '../../components/problems';
+import { api } from '../../http/api-client';
+import type { Organisation, OrganisationType } from '../../http/types';
 
 interface Props {
   /** null to create a new organisation. */

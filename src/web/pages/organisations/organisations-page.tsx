@@ -4,12 +4,12 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ORGANISATION_TYPES } from '../../../shared/organisations.ts';
-import { api } from '../../http/api-client';
-import type { Organisation, Page } from '../../http/types';
 import { useSession } from '../../auth/session';
 import { PageHeader } from '../../components/page-header';
 import { Pager } from '../../components/pager';
 import { QueryState } from '../../components/query-state';
+import { api } from '../../http/api-client';
+import type { Organisation, Page } from '../../http/types';
 import { useFormat } from '../../i18n/format';
 import { OrganisationFormModal } from './organisation-form-modal';
 import { organisationName } from './organisation-labels';
@@ -133,16 +133,9 @@ export function OrganisationsPage() {
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
-        {query.data && (
-          <Pager page={page} pageSize={PAGE_SIZE} total={query.data.total} onChange={setPage} />
-        )}
+        {query.data && <Pager page={page} pageSize={PAGE_SIZE} total={query.data.total} onChange={setPage} />}
       </QueryState>
-      {editing && (
-        <OrganisationFormModal
-          organisation={editing === 'new' ? null : editing}
-          onClose={() => setEditing(null)}
-        />
-      )}
+      {editing && <OrganisationFormModal organisation={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />}
     </>
   );
 }

@@ -2,11 +2,11 @@ import { Button, Checkbox, Group, Modal, Stack, Textarea, TextInput } from '@man
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../http/api-client';
-import type { Role } from '../../http/types';
 import { SESSION_KEY } from '../../auth/session';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors, notifySuccess } from '../../components/problems';
+import { api } from '../../http/api-client';
+import type { Role } from '../../http/types';
 import { permissionLabel } from './permission-label';
 
 interface Props {
@@ -106,12 +106,7 @@ export function RoleFormModal({ role, permissions, onClose }: Props) {
             onChange={(e) => setDescription(e.currentTarget.value)}
             error={errors.description}
           />
-          <Checkbox.Group
-            label={t('roles.permissions')}
-            value={selected}
-            onChange={setSelected}
-            error={errors.permissions}
-          >
+          <Checkbox.Group label={t('roles.permissions')} value={selected} onChange={setSelected} error={errors.permissions}>
             <Stack gap="xs" mt="xs">
               {permissions.map((permission) => (
                 <Checkbox

@@ -1,11 +1,11 @@
 import { Badge, Button, Card, Code, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { roleName, useRoles } from '../../http/lookups';
-import type { Role } from '../../http/types';
 import { useSession } from '../../auth/session';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
+import { roleName, useRoles } from '../../http/lookups';
+import type { Role } from '../../http/types';
 import { permissionLabel } from './permission-label';
 import { RoleFormModal } from './role-form-modal';
 
@@ -59,9 +59,7 @@ export function RolesPage() {
                 </Group>
                 {role.description && (
                   <Text size="sm" c="dimmed">
-                    {language === 'en'
-                      ? role.description
-                      : t(`roleDescriptions.${role.key}`, { defaultValue: role.description })}
+                    {language === 'en' ? role.description : t(`roleDescriptions.${role.key}`, { defaultValue: role.description })}
                   </Text>
                 )}
                 <Text size="sm" fw={500}>
@@ -89,11 +87,7 @@ export function RolesPage() {
         </SimpleGrid>
       </QueryState>
       {editing && roles.data && (
-        <RoleFormModal
-          role={editing === 'new' ? null : editing}
-          permissions={roles.data.permissions}
-          onClose={() => setEditing(null)}
-        />
+        <RoleFormModal role={editing === 'new' ? null : editing} permissions={roles.data.permissions} onClose={() => setEditing(null)} />
       )}
     </>
   );

@@ -1,24 +1,12 @@
-import {
-  Alert,
-  Box,
-  Button,
-  Center,
-  Group,
-  Paper,
-  PasswordInput,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Alert, Box, Button, Center, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, isApiError } from '../../http/api-client';
-import type { SessionResponse } from '../../http/types';
 import { useSession } from '../../auth/session';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors } from '../../components/problems';
+import { api, isApiError } from '../../http/api-client';
+import type { SessionResponse } from '../../http/types';
 import { LanguageSwitch } from '../../shell/language-switch';
 
 interface SignInBody {
@@ -68,9 +56,7 @@ export function SignInPage() {
           </Stack>
           <form onSubmit={onSubmit} noValidate>
             <Stack>
-              {signIn.error && !askingForCode && (
-                <ProblemAlert error={signIn.error} fields={['email', 'password', 'totp']} />
-              )}
+              {signIn.error && !askingForCode && <ProblemAlert error={signIn.error} fields={['email', 'password', 'totp']} />}
               <TextInput
                 label={t('auth.email')}
                 name="email"

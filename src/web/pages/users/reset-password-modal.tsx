@@ -2,21 +2,17 @@ import { Alert, Button, Group, Modal, PasswordInput, Stack, Text } from '@mantin
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../http/api-client';
-import type { User } from '../../http/types';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors } from '../../components/problems';
 import { SecretValue } from '../../components/secret-value';
+import { api } from '../../http/api-client';
+import type { User } from '../../http/types';
 
 export function ResetPasswordModal({ user, onClose }: { user: User; onClose: () => void }) {
   const { t } = useTranslation();
   const [password, setPassword] = useState('');
   const reset = useMutation({
-    mutationFn: () =>
-      api.post<{ temporaryPassword: string }>(
-        `/api/users/${user.id}/reset-password`,
-        password ? { password } : {},
-      ),
+    mutationFn: () => api.post<{ temporaryPassword: string }>(`/api/users/${user.id}/reset-password`, password ? { password } : {}),
   });
   const errors = fieldErrors(reset.error);
   const onSubmit = (event: FormEvent) => {
@@ -36,11 +32,7 @@ export function ResetPasswordModal({ user, onClose }: { user: User; onClose: () 
           <Alert color="teal" role="status">
             {t('users.resetDone')}
           </Alert>
-          <SecretValue
-            label={t('users.temporaryPassword')}
-            value={reset.data.temporaryPassword}
-            testId="temporary-password"
-          />
+          <SecretValue label={t('users.temporaryPassword')} value={reset.data.temporaryPassword} testId="temporary-password" />
           <Text size="sm" c="dimmed">
             {t('common.shownOnce')}
           </Text>

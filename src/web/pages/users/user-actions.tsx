@@ -2,11 +2,11 @@ import { Button, Group } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../http/api-client';
-import type { User } from '../../http/types';
 import { useSession } from '../../auth/session';
 import { ConfirmModal } from '../../components/confirm-modal';
 import { notifySuccess } from '../../components/problems';
+import { api } from '../../http/api-client';
+import type { User } from '../../http/types';
 import { ResetPasswordModal } from './reset-password-modal';
 import { UserEditModal } from './user-edit-modal';
 
@@ -31,12 +31,7 @@ export function UserActions({ user }: { user: User }) {
   return (
     <>
       <Group gap={4} wrap="nowrap">
-        <Button
-          size="xs"
-          variant="light"
-          onClick={() => setDialog('edit')}
-          aria-label={t('users.editNamed', { name: user.name })}
-        >
+        <Button size="xs" variant="light" onClick={() => setDialog('edit')} aria-label={t('users.editNamed', { name: user.name })}>
           {t('common.edit')}
         </Button>
         <Button

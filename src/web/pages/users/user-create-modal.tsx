@@ -2,10 +2,10 @@ import { Button, Group, Modal, PasswordInput, Stack, TextInput } from '@mantine/
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../http/api-client';
-import type { Locale, User } from '../../http/types';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors, notifySuccess } from '../../components/problems';
+import { api } from '../../http/api-client';
+import type { Locale, User } from '../../http/types';
 import { currentLanguage } from '../../i18n/i18n';
 import { LocaleSelect, OrganisationSelect, RolesSelect } from './user-fields';
 
@@ -45,12 +45,7 @@ export function UserCreateModal({ onClose }: { onClose: () => void }) {
   };
 
   return (
-    <Modal
-      opened
-      onClose={onClose}
-      title={t('users.create')}
-      closeButtonProps={{ 'aria-label': t('common.close') }}
-    >
+    <Modal opened onClose={onClose} title={t('users.create')} closeButtonProps={{ 'aria-label': t('common.close') }}>
       <form onSubmit={onSubmit} noValidate>
         <Stack>
           <ProblemAlert error={create.error} fields={FIELDS} />
@@ -74,11 +69,7 @@ export function UserCreateModal({ onClose }: { onClose: () => void }) {
             onChange={(e) => setName(e.currentTarget.value)}
             error={errors.name}
           />
-          <OrganisationSelect
-            value={organisationId}
-            onChange={setOrganisationId}
-            error={errors.organisationId}
-          />
+          <OrganisationSelect value={organisationId} onChange={setOrganisationId} error={errors.organisationId} />
           <RolesSelect value={roles} onChange={setRoles} error={errors.roles} />
           <LocaleSelect value={locale} onChange={setLocale} error={errors.locale} />
           <PasswordInput

@@ -2,10 +2,10 @@ import { Button, Group, Modal, Stack, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../http/api-client';
-import type { Locale, User } from '../../http/types';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors, notifySuccess } from '../../components/problems';
+import { api } from '../../http/api-client';
+import type { Locale, User } from '../../http/types';
 import { LocaleSelect, OrganisationSelect, RolesSelect } from './user-fields';
 
 const FIELDS = ['name', 'organisationId', 'roles', 'locale'];

@@ -1,8 +1,8 @@
 import { MultiSelect, Select } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
+import { useSession } from '../../auth/session';
 import { useOrganisationOptions, useRoleOptions } from '../../http/lookups';
 import type { Locale } from '../../http/types';
-import { useSession } from '../../auth/session';
 
 interface OrganisationSelectProps {
   value: string | null;

@@ -3,13 +3,13 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../http/api-client';
-import { useOrganisationOptions, useRoleOptions } from '../../http/lookups';
-import type { Page, User } from '../../http/types';
 import { useSession } from '../../auth/session';
 import { PageHeader } from '../../components/page-header';
 import { Pager } from '../../components/pager';
 import { QueryState } from '../../components/query-state';
+import { api } from '../../http/api-client';
+import { useOrganisationOptions, useRoleOptions } from '../../http/lookups';
+import type { Page, User } from '../../http/types';
 import { useFormat } from '../../i18n/format';
 import { UserActions } from './user-actions';
 import { UserCreateModal } from './user-create-modal';
@@ -160,9 +160,7 @@ export function UsersPage() {
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
-        {query.data && (
-          <Pager page={page} pageSize={PAGE_SIZE} total={query.data.total} onChange={setPage} />
-        )}
+        {query.data && <Pager page={page} pageSize={PAGE_SIZE} total={query.data.total} onChange={setPage} />}
       </QueryState>
       {creating && <UserCreateModal onClose={() => setCreating(false)} />}
     </>
