@@ -13,7 +13,9 @@ const notes = [
   postgres
     ? `database: PostgreSQL (TEST_DATABASE_URL)`
     : 'database: embedded PGlite. Skipped: the same suite on PostgreSQL; set TEST_DATABASE_URL=postgres://user@host:5432/db to run it there',
-  chromium ? 'browser tests: Chromium at /usr/bin/chromium' : 'skipped: browser tests, Chromium not found at /usr/bin/chromium (apt-get install chromium)',
+  chromium
+    ? 'browser tests: Chromium at /usr/bin/chromium'
+    : 'skipped: browser tests, Chromium not found at /usr/bin/chromium (apt-get install chromium)',
   shared ? 'sample files: ../shared' : 'skipped: tests on public sample files, ../shared not found',
 ];
 console.log(`\n${notes.map((n) => `  ${n}`).join('\n')}\n`);
@@ -23,6 +25,14 @@ if (chromium) {
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 
-const result = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
-console.log(`\n${notes.filter((n) => n.startsWith('skipped') || n.includes('Skipped')).map((n) => `  ${n}`).join('\n')}`);
+const result = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  cwd: root,
+});
+console.log(
+  `\n${notes
+    .filter((n) => n.startsWith('skipped') || n.includes('Skipped'))
+    .map((n) => `  ${n}`)
+    .join('\n')}`,
+);
 process.exit(result.status ?? 1);

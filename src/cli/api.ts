@@ -36,7 +36,11 @@ function overSocket(path: string): Call {
         },
       );
       req.on('error', (error) =>
-        reject(new Error(`A Concord server holds ${path.replace(/\/concord\.sock$/, '')} but its control socket did not answer (${error.message}).`)),
+        reject(
+          new Error(
+            `A Concord server holds ${path.replace(/\/concord\.sock$/, '')} but its control socket did not answer (${error.message}).`,
+          ),
+        ),
       );
       req.end(payload);
     });
@@ -69,4 +73,3 @@ export async function withApi<T>(config: Config, work: (call: Call) => Promise<T
     await opened.close();
   }
 }
-

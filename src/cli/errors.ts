@@ -14,6 +14,8 @@ export class CliError extends Error {}
 export function expectOk(response: ApiResponse, what: string): any {
   if (response.status < 400) return response.body;
   const problem = response.body ?? {};
-  const fields = (problem.errors ?? []).map((e: { pointer: string; detail: string }) => `\n  ${e.pointer || '(body)'}: ${e.detail}`).join('');
+  const fields = (problem.errors ?? [])
+    .map((e: { pointer: string; detail: string }) => `\n  ${e.pointer || '(body)'}: ${e.detail}`)
+    .join('');
   throw new CliError(`Could not ${what}: ${problem.detail ?? problem.title ?? `HTTP ${response.status}`}${fields}`);
 }

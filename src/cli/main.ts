@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, VERSION } from '../server/config.ts';
 import { DataDirBusyError, readLock } from '../server/db/data-dir.ts';
-import { CliError, expectOk, type Call } from './errors.ts';
+import { type Call, CliError, expectOk } from './errors.ts';
 
 // The server's modules load only for the commands that need them, so --help is quick.
 const server = () => import('../server/server.ts');
@@ -91,10 +91,14 @@ user
   .requiredOption('--password <password>', 'initial password (at least 10 characters)')
   .action(async (options) => {
     await withApi(loadConfig(), async (call) => {
-      const orgs = expectOk(await call('GET', `/api/organisations?q=${encodeURIComponent(options.organisation)}&pageSize=100`), 'find the organisation');
+      const orgs = expectOk(
+        await call('GET', `/api/organisations?q=${encodeURIComponent(options.organisation)}&pageSize=100`),
+        'find the organisation',
+      );
       const org =
-        orgs.items.find((o: { id: string; name: string }) => o.id === options.organisation || o.name.toLowerCase() === options.organisation.toLowerCase()) ??
-        (orgs.items.length === 1 ? orgs.items[0] : undefined);
+        orgs.items.find(
+          (o: { id: string; name: string }) => o.id === options.organisation || o.name.toLowerCase() === options.organisation.toLowerCase(),
+        ) ?? (orgs.items.length === 1 ? orgs.items[0] : undefined);
       if (!org) throw new CliError(`No organisation named "${options.organisation}".`);
       const created = expectOk(
         await call('POST', '/api/users', {
@@ -107,7 +111,9 @@ user
         }),
         'create the user',
       );
-      console.log(`Created ${created.email} (${created.name}) in ${created.organisation.name} with roles: ${created.roles.join(', ') || 'none'}.`);
+      console.log(
+        `Created ${created.email} (${created.name}) in ${created.organisation.name} with roles: ${created.roles.join(', ') || 'none'}.`,
+      );
     });
   });
 
@@ -129,7 +135,10 @@ user
   .action(async (email: string, options) => {
     await withApi(loadConfig(), async (call) => {
       const id = await userIdByEmail(call, email);
-      const result = expectOk(await call('POST', `/api/users/${id}/reset-password`, options.password ? { password: options.password } : {}), 'reset the password');
+      const result = expectOk(
+        await call('POST', `/api/users/${id}/reset-password`, options.password ? { password: options.password } : {}),
+        'reset the password',
+      );
       console.log(`New password for ${email}: ${result.temporaryPassword}`);
     });
   });

@@ -52,7 +52,11 @@ function validationErrors(error: FastifyError): FieldError[] {
     const base = issue.instancePath === '/' ? '' : issue.instancePath;
     const keys = (issue.params as { keys?: string[] }).keys;
     if (issue.keyword === 'unrecognized_keys' && keys) {
-      return keys.map((key) => ({ pointer: `${base}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, detail: 'Unknown field.', ...where }));
+      return keys.map((key) => ({
+        pointer: `${base}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        detail: 'Unknown field.',
+        ...where,
+      }));
     }
     return [{ pointer: base, detail: issue.message ?? 'Not valid.', ...where }];
   });
@@ -103,7 +107,8 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   app.setErrorHandler(async (error: FastifyError, req, reply) => {
     let problem: Problem | undefined;
     if (error instanceof Problem) problem = error;
-    else if (hasZodFastifySchemaValidationErrors(error)) problem = new Problem('request.invalid', 'Some fields are not valid.', { errors: validationErrors(error) });
+    else if (hasZodFastifySchemaValidationErrors(error))
+      problem = new Problem('request.invalid', 'Some fields are not valid.', { errors: validationErrors(error) });
     else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') problem = new Problem('request.unsupported-media-type');
     else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') problem = new Problem('request.too-large');
     else if (error.code?.startsWith('FST_ERR_CTP') || error.statusCode === 400) problem = new Problem('request.malformed', error.message);
@@ -130,7 +135,11 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Concord API', version: config.version, description: 'Coordination platform for a donor-funded, multinational stabilization mission.' },
+      info: {
+        title: 'Concord API',
+        version: config.version,
+        description: 'Coordination platform for a donor-funded, multinational stabilization mission.',
+      },
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'concord_session' },

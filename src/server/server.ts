@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
+import { serveControlSocket } from './control-socket.ts';
 import { socketPath } from './db/data-dir.ts';
 import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
-import { serveControlSocket } from './control-socket.ts';
 import { pruneAuthState } from './modules/auth/auth.repo.ts';
 import { DEMO_PASSWORD, DEMO_SIGN_INS, seedGaza, seedRoles } from './scenario/gaza.ts';
 
@@ -46,7 +46,10 @@ export async function startServer(config: Config, options: { quiet?: boolean; ha
       opened.lock.setAddress(address);
       control = await serveControlSocket(app, socketPath(config.dataDir), secret);
     }
-    const prune = setInterval(() => pruneAuthState(opened.db).catch((err) => app.log.warn({ err }, 'pruning sessions failed')), 10 * 60_000);
+    const prune = setInterval(
+      () => pruneAuthState(opened.db).catch((err) => app.log.warn({ err }, 'pruning sessions failed')),
+      10 * 60_000,
+    );
     prune.unref();
 
     say('');

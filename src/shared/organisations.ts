@@ -1,11 +1,4 @@
-export const ORGANISATION_TYPES = [
-  'donor',
-  'contributing_country',
-  'force_headquarters',
-  'humanitarian',
-  'authority',
-  'observer',
-] as const;
+export const ORGANISATION_TYPES = ['donor', 'contributing_country', 'force_headquarters', 'humanitarian', 'authority', 'observer'] as const;
 
 export type OrganisationType = (typeof ORGANISATION_TYPES)[number];
 

@@ -43,7 +43,12 @@ describe('audit trail', () => {
   it('writes nothing when the write fails', async () => {
     const before = await t.db.query<{ n: number }>(`select count(*) as n from audit_log where action like 'access.user.%'`);
     const org = await t.organisation();
-    const response = await t.admin.client.post('/api/users', { email: t.admin.email, name: 'Duplicate', organisationId: org.id, password: 'long enough password' });
+    const response = await t.admin.client.post('/api/users', {
+      email: t.admin.email,
+      name: 'Duplicate',
+      organisationId: org.id,
+      password: 'long enough password',
+    });
     expect(response.status).toBe(409);
     const after = await t.db.query<{ n: number }>(`select count(*) as n from audit_log where action like 'access.user.%'`);
     expect(after.rows[0].n).toBe(before.rows[0].n);
@@ -54,7 +59,9 @@ describe('audit trail', () => {
     for (const name of ['One', 'Two', 'Three']) await t.admin.client.patch(`/api/users/${user.id}`, { name });
     const first = await t.admin.client.get(`/api/audit?entityType=user&entityId=${user.id}&action=access.user.update&pageSize=2`);
     expect(first.body.items.map((i: { after: { name: string } }) => i.after.name)).toEqual(['Three', 'Two']);
-    const second = await t.admin.client.get(`/api/audit?entityType=user&entityId=${user.id}&action=access.user.update&pageSize=2&cursor=${first.body.next}`);
+    const second = await t.admin.client.get(
+      `/api/audit?entityType=user&entityId=${user.id}&action=access.user.update&pageSize=2&cursor=${first.body.next}`,
+    );
     expect(second.body.items.map((i: { after: { name: string } }) => i.after.name)).toEqual(['One']);
     expect(second.body.next).toBeNull();
     const byActor = await t.admin.client.get(`/api/audit?actor=${encodeURIComponent(t.admin.email)}&pageSize=100`);
@@ -66,7 +73,9 @@ describe('audit trail', () => {
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE at the database level', async () => {
-    await expect(t.db.query(`update audit_log set action = 'x.y' where id = (select min(id) from audit_log)`)).rejects.toThrow(/append-only/);
+    await expect(t.db.query(`update audit_log set action = 'x.y' where id = (select min(id) from audit_log)`)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(t.db.query('delete from audit_log')).rejects.toThrow(/append-only/);
     await expect(t.db.query('truncate audit_log')).rejects.toThrow(/append-only/);
   });

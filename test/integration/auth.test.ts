@@ -16,7 +16,11 @@ describe('sign-in and sessions', () => {
     const client = t.client();
     const response = await client.signIn(user.email.toUpperCase(), user.password);
     expect(response.status).toBe(200);
-    expect(response.body.user).toMatchObject({ email: user.email, roles: ['auditor'], permissions: expect.arrayContaining(['audit.read']) });
+    expect(response.body.user).toMatchObject({
+      email: user.email,
+      roles: ['auditor'],
+      permissions: expect.arrayContaining(['audit.read']),
+    });
     expect(response.body.csrfToken).toEqual(expect.any(String));
     const cookie = [response.headers['set-cookie']].flat().join(';');
     expect(cookie).toMatch(/HttpOnly/i);
@@ -110,9 +114,19 @@ describe('sign-in and sessions', () => {
       await t.db.query(`insert into sign_in_attempts (email, ip, succeeded) values ($1, $2, false)`, [`x${i}@test.example`, ip]);
     }
     const user = await t.user([], undefined, false);
-    const fromThere = await t.app.inject({ method: 'POST', url: '/api/auth/sign-in', remoteAddress: ip, payload: { email: user.email, password: user.password } });
+    const fromThere = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-in',
+      remoteAddress: ip,
+      payload: { email: user.email, password: user.password },
+    });
     expect(fromThere.statusCode).toBe(429);
-    const elsewhere = await t.app.inject({ method: 'POST', url: '/api/auth/sign-in', remoteAddress: '203.0.113.8', payload: { email: user.email, password: user.password } });
+    const elsewhere = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-in',
+      remoteAddress: '203.0.113.8',
+      payload: { email: user.email, password: user.password },
+    });
     expect(elsewhere.statusCode).toBe(200);
   });
 
@@ -136,7 +150,9 @@ describe('sign-in and sessions', () => {
     const bad = await user.client.post('/api/auth/password', { currentPassword: 'wrong', newPassword: 'a new long password' });
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([{ pointer: '/currentPassword', detail: expect.any(String) }]);
-    expect((await user.client.post('/api/auth/password', { currentPassword: user.password, newPassword: 'a new long password' })).status).toBe(204);
+    expect(
+      (await user.client.post('/api/auth/password', { currentPassword: user.password, newPassword: 'a new long password' })).status,
+    ).toBe(204);
     expect((await other.get('/api/auth/session')).status).toBe(401);
     expect((await user.client.get('/api/auth/session')).status).toBe(200);
     expect((await t.client().signIn(user.email, 'a new long password')).status).toBe(200);
@@ -164,7 +180,7 @@ describe('TOTP second factor', () => {
     expect(next.status).toBe(200);
   });
 
-  it("holds a member of an organisation that requires it to enrolment before anything else", async () => {
+  it('holds a member of an organisation that requires it to enrolment before anything else', async () => {
     const org = await t.organisation('humanitarian', { requireTotp: true });
     const user = await t.user(['auditor'], org.id);
     const session = await user.client.get('/api/auth/session');

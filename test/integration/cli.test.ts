@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../src/server/scenario/gaza.ts';
 import { openPglite } from '../../src/server/db/pglite.ts';
+import { DEMO_PASSWORD } from '../../src/server/scenario/gaza.ts';
 import { concord, type ServerProcess, startServerProcess, tempDir } from '../support/processes.ts';
 
 // The embedded-database guard is what these tests are about; they run in the PGlite pass.
@@ -37,12 +37,39 @@ describe.skipIf(!onPglite)('concord CLI on the embedded database', { timeout: 18
     expect((await concord(['seed'], env)).stdout).toContain('Loaded the Gaza scenario');
     expect((await concord(['seed'], env)).stdout).toContain('already loaded');
     const added = await concord(
-      ['user', 'add', '--email', 'Officer@Test.example', '--name', 'Test Officer', '--organisation', 'world food programme', '--role', 'humanitarian', '--password', 'a long password'],
+      [
+        'user',
+        'add',
+        '--email',
+        'Officer@Test.example',
+        '--name',
+        'Test Officer',
+        '--organisation',
+        'world food programme',
+        '--role',
+        'humanitarian',
+        '--password',
+        'a long password',
+      ],
       env,
     );
     expect(added.stderr).toBe('');
     expect(added.stdout).toContain('Created officer@test.example (Test Officer) in World Food Programme with roles: humanitarian');
-    const duplicate = await concord(['user', 'add', '--email', 'officer@test.example', '--name', 'x', '--organisation', 'World Food Programme', '--password', 'a long password'], env);
+    const duplicate = await concord(
+      [
+        'user',
+        'add',
+        '--email',
+        'officer@test.example',
+        '--name',
+        'x',
+        '--organisation',
+        'World Food Programme',
+        '--password',
+        'a long password',
+      ],
+      env,
+    );
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toContain('A user with this email already exists.');
     const reset = await concord(['user', 'reset-password', 'officer@test.example'], env);
@@ -66,7 +93,20 @@ describe.skipIf(!onPglite)('concord CLI on the embedded database', { timeout: 18
 
     it("goes through the server's API for users and the audit trail", async () => {
       const added = await concord(
-        ['user', 'add', '--email', 'live@test.example', '--name', 'Live User', '--organisation', 'UN OCHA', '--role', 'field_reporter', '--password', 'live password 1'],
+        [
+          'user',
+          'add',
+          '--email',
+          'live@test.example',
+          '--name',
+          'Live User',
+          '--organisation',
+          'UN OCHA',
+          '--role',
+          'field_reporter',
+          '--password',
+          'live password 1',
+        ],
         env,
       );
       expect(added.stdout).toContain('Created live@test.example');

@@ -27,13 +27,20 @@ describe('problem responses', () => {
     const malformed = await t.admin.client.request('POST', '/api/organisations', '{"name": ', { 'content-type': 'application/json' });
     expect(malformed.status).toBe(400);
     expect(malformed.body).toMatchObject({ code: 'request.malformed', detail: 'The body is not valid JSON.' });
-    const form = await t.admin.client.request('POST', '/api/organisations', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' });
+    const form = await t.admin.client.request('POST', '/api/organisations', 'name=x', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(form.status).toBe(415);
   });
 
   it('serves the catalogue each problem type points to', async () => {
     const catalogue = await t.client().get('/api/problems');
-    expect(catalogue.body).toContainEqual({ type: '/api/problems#resource.not-found', code: 'resource.not-found', status: 404, title: 'Not found' });
+    expect(catalogue.body).toContainEqual({
+      type: '/api/problems#resource.not-found',
+      code: 'resource.not-found',
+      status: 404,
+      title: 'Not found',
+    });
   });
 
   it('answers an unexpected error with 500 and a correlation id that is also in the log', async () => {

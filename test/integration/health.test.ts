@@ -11,7 +11,11 @@ describe('health and problems', () => {
   it('reports the database engine and version', async () => {
     const response = await t.client().get('/api/health');
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'ok', database: process.env.TEST_DATABASE_URL ? 'postgresql' : 'pglite', version: expect.any(String) });
+    expect(response.body).toEqual({
+      status: 'ok',
+      database: process.env.TEST_DATABASE_URL ? 'postgresql' : 'pglite',
+      version: expect.any(String),
+    });
   });
 
   it('answers an unknown endpoint with a problem', async () => {

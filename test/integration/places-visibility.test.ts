@@ -21,7 +21,15 @@ beforeAll(async () => {
   sharedPartner = await t.user(['humanitarian'], (await t.organisation('humanitarian')).id);
   hq = await t.user(['force_planner'], (await t.organisation('force_headquarters')).id);
   const create = async (code: string, classification: string, sharedWith: string[] = []) => {
-    const response = await owner.client.post('/api/places', { kind: 'site', code, nameEn: code, nameAr: code, geometry: point, classification, sharedWith });
+    const response = await owner.client.post('/api/places', {
+      kind: 'site',
+      code,
+      nameEn: code,
+      nameAr: code,
+      geometry: point,
+      classification,
+      sharedWith,
+    });
     expect(response.status).toBe(201);
     return response.body.id as string;
   };
@@ -51,6 +59,8 @@ describe('record classification', () => {
     expect(seen.total).toBe(2);
     const searched = await codes(partner, '&q=restricted');
     expect(searched).toMatchObject({ codes: [], total: 0 });
+    expect((await partner.client.get(`/api/places/${publicId}`)).status).toBe(200);
+    expect((await partner.client.get(`/api/places/${missionId}`)).status).toBe(200);
     const fetched = await partner.client.get(`/api/places/${restrictedId}`);
     expect(fetched.status).toBe(404);
     expect(fetched.body.code).toBe('resource.not-found');
@@ -70,19 +80,43 @@ describe('record classification', () => {
     const anonymous = (await t.client().get('/api/places')).status;
     expect(anonymous).toBe(401);
     // Sites are not entry points; ports are, so they appear on the public map feed.
-    const port = await owner.client.post('/api/places', { kind: 'port', code: 'test-port', nameEn: 'Port', nameAr: 'ميناء', geometry: point, classification: 'public' });
-    const hidden = await owner.client.post('/api/places', { kind: 'port', code: 'test-port-mission', nameEn: 'Port 2', nameAr: 'ميناء ٢', geometry: point, classification: 'mission' });
-    const anonymousCodes = (await t.client().get('/api/geo/crossings')).body.features.map((f: { properties: { code: string } }) => f.properties.code);
+    const port = await owner.client.post('/api/places', {
+      kind: 'port',
+      code: 'test-port',
+      nameEn: 'Port',
+      nameAr: 'ميناء',
+      geometry: point,
+      classification: 'public',
+    });
+    const hidden = await owner.client.post('/api/places', {
+      kind: 'port',
+      code: 'test-port-mission',
+      nameEn: 'Port 2',
+      nameAr: 'ميناء ٢',
+      geometry: point,
+      classification: 'mission',
+    });
+    const anonymousCodes = (await t.client().get('/api/geo/crossings')).body.features.map(
+      (f: { properties: { code: string } }) => f.properties.code,
+    );
     expect(anonymousCodes).toContain('test-port');
     expect(anonymousCodes).not.toContain('test-port-mission');
-    const partnerCodes = (await partner.client.get('/api/geo/crossings')).body.features.map((f: { properties: { code: string } }) => f.properties.code);
+    const partnerCodes = (await partner.client.get('/api/geo/crossings')).body.features.map(
+      (f: { properties: { code: string } }) => f.properties.code,
+    );
     expect(partnerCodes).toEqual(expect.arrayContaining(['test-port', 'test-port-mission']));
     expect(port.status).toBe(201);
     expect(hidden.status).toBe(201);
   });
 
   it('validates geometry with pointers to the bad field', async () => {
-    const response = await owner.client.post('/api/places', { kind: 'site', code: 'bad', nameEn: 'Bad', nameAr: 'سيئ', geometry: { type: 'Point', coordinates: [500, 31] } });
+    const response = await owner.client.post('/api/places', {
+      kind: 'site',
+      code: 'bad',
+      nameEn: 'Bad',
+      nameAr: 'سيئ',
+      geometry: { type: 'Point', coordinates: [500, 31] },
+    });
     expect(response.status).toBe(400);
     expect(response.body.errors.map((e: { pointer: string }) => e.pointer)).toContain('/geometry/coordinates/0');
   });

@@ -3,8 +3,8 @@ import { buildApp } from '../../src/server/app.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import { PostgresDb } from '../../src/server/db/postgres.ts';
 import { DEMO_PASSWORD } from '../../src/server/scenario/gaza.ts';
-import { createTestDb, type TestDb } from '../support/test-db.ts';
 import { type ServerProcess, startServerProcess, tempDir } from '../support/processes.ts';
+import { createTestDb, type TestDb } from '../support/test-db.ts';
 
 async function signIn(address: string, email: string) {
   const response = await fetch(`${address}/api/auth/sign-in`, {
@@ -61,9 +61,13 @@ describe('a server process', { timeout: 240_000 }, () => {
     const health = await (await fetch(`${server.address}/api/health`)).json();
     expect(health).toMatchObject({ status: 'ok', database: process.env.TEST_DATABASE_URL ? 'postgresql' : 'pglite' });
     const governorates = await (await fetch(`${server.address}/api/geo/governorates`)).json();
-    expect(governorates.features.map((f: { properties: { nameEn: string } }) => f.properties.nameEn).sort()).toEqual(
-      ['Deir al-Balah', 'Gaza', 'Khan Younis', 'North Gaza', 'Rafah'],
-    );
+    expect(governorates.features.map((f: { properties: { nameEn: string } }) => f.properties.nameEn).sort()).toEqual([
+      'Deir al-Balah',
+      'Gaza',
+      'Khan Younis',
+      'North Gaza',
+      'Rafah',
+    ]);
   });
 
   it('finishes requests in flight on SIGTERM, and restarts with its data intact and the scenario unchanged', async () => {

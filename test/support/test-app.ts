@@ -41,7 +41,7 @@ export class Client {
     try {
       parsed = response.body ? JSON.parse(response.body) : null;
     } catch {}
-    return { status: response.statusCode, body: parsed, headers: response.headers as Response["headers"] };
+    return { status: response.statusCode, body: parsed, headers: response.headers as Response['headers'] };
   }
 
   get = (url: string) => this.request('GET', url);
@@ -86,7 +86,10 @@ export class TestApp {
     return `${prefix}-${++this.counter}-${randomBytes(3).toString('hex')}`;
   }
 
-  async organisation(type: OrganisationType = 'contributing_country', extra: Record<string, unknown> = {}): Promise<{ id: string; name: string }> {
+  async organisation(
+    type: OrganisationType = 'contributing_country',
+    extra: Record<string, unknown> = {},
+  ): Promise<{ id: string; name: string }> {
     const response = await this.admin.client.post('/api/organisations', { name: this.unique(`Org ${type}`), type, ...extra });
     if (response.status !== 201) throw new Error(`organisation factory: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
@@ -97,7 +100,13 @@ export class TestApp {
     const orgId = organisationId ?? (await this.organisation()).id;
     const email = `${this.unique('user')}@test.example`;
     const password = 'correct horse battery';
-    const response = await this.admin.client.post('/api/users', { email, name: email.split('@')[0], organisationId: orgId, roles, password });
+    const response = await this.admin.client.post('/api/users', {
+      email,
+      name: email.split('@')[0],
+      organisationId: orgId,
+      roles,
+      password,
+    });
     if (response.status !== 201) throw new Error(`user factory: ${response.status} ${JSON.stringify(response.body)}`);
     const client = this.client();
     if (signIn) {
@@ -119,15 +128,15 @@ export async function startTestApp(): Promise<TestApp> {
   const app = await buildApp({ db: testDb.db, config: { ...loadConfig({}), seed: 'none' } });
   const test = new TestApp(app, testDb);
   const { hashPassword } = await import('../../src/server/modules/auth/credentials.ts');
-  const org = await testDb.db.query<{ id: string }>(`insert into organisations (name, type) values ('Test HQ ${randomBytes(3).toString('hex')}', 'force_headquarters') returning id`);
+  const org = await testDb.db.query<{ id: string }>(
+    `insert into organisations (name, type) values ('Test HQ ${randomBytes(3).toString('hex')}', 'force_headquarters') returning id`,
+  );
   const password = 'admin password 123';
   const email = `${test.unique('admin')}@test.example`;
-  const user = await testDb.db.query<{ id: string }>('insert into users (email, name, organisation_id, password_hash) values ($1, $2, $3, $4) returning id', [
-    email,
-    'Test Admin',
-    org.rows[0].id,
-    await hashPassword(password),
-  ]);
+  const user = await testDb.db.query<{ id: string }>(
+    'insert into users (email, name, organisation_id, password_hash) values ($1, $2, $3, $4) returning id',
+    [email, 'Test Admin', org.rows[0].id, await hashPassword(password)],
+  );
   await testDb.db.query(`insert into user_roles (user_id, role_key) values ($1, 'admin')`, [user.rows[0].id]);
   const client = test.client();
   const signedIn = await client.signIn(email, password);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../../../test/support/test-db.ts';
-import { loadMigrations, migrate, MigrationError } from './migrate.ts';
+import { loadMigrations, MigrationError, migrate } from './migrate.ts';
 
 let testDb: TestDb | undefined;
 afterEach(() => testDb?.drop());
@@ -11,7 +11,9 @@ describe('migrations', () => {
     expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
     testDb = await createTestDb(); // already migrated by the test setup
     expect(await migrate(testDb.db)).toEqual([]);
-    const recorded = await testDb.db.query<{ version: number; checksum: string }>('select version, checksum from schema_migrations order by version');
+    const recorded = await testDb.db.query<{ version: number; checksum: string }>(
+      'select version, checksum from schema_migrations order by version',
+    );
     expect(recorded.rows).toEqual(migrations.map((m) => ({ version: m.version, checksum: m.checksum })));
   });
 
@@ -25,7 +27,12 @@ describe('migrations', () => {
   it('apply a new migration in its own transaction, and roll back a failing one whole', async () => {
     testDb = await createTestDb();
     const existing = await loadMigrations();
-    const good = { version: 9001, name: 'add_table', sql: 'create table migration_probe (id int); insert into migration_probe values (1);', checksum: 'a' };
+    const good = {
+      version: 9001,
+      name: 'add_table',
+      sql: 'create table migration_probe (id int); insert into migration_probe values (1);',
+      checksum: 'a',
+    };
     expect(await migrate(testDb.db, [...existing, good])).toEqual([9001]);
     const bad = { version: 9002, name: 'broken', sql: 'create table half_done (id int); select * from no_such_table;', checksum: 'b' };
     await expect(migrate(testDb.db, [...existing, good, bad])).rejects.toThrow(/no_such_table/);

@@ -5,7 +5,7 @@
  * instead of silently diverging. An advisory lock lets several instances start at once.
  */
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Db } from './db.ts';
 

@@ -3,8 +3,8 @@
  * otherwise the embedded PGlite in CONCORD_DATA_DIR, guarded against a second process.
  */
 import type { Config } from '../config.ts';
-import type { Db } from './db.ts';
 import { acquireDataDir, type DataDirLock, pgdataPath } from './data-dir.ts';
+import type { Db } from './db.ts';
 import { openPglite } from './pglite.ts';
 import { PostgresDb } from './postgres.ts';
 

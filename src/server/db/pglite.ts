@@ -4,7 +4,7 @@
  * two processes; the server guards its directory with a lock file (see data-dir-lock.ts).
  */
 import { PGlite, types } from '@electric-sql/pglite';
-import type { Db, QueryResult, Queryable } from './db.ts';
+import type { Db, Queryable, QueryResult } from './db.ts';
 import { toQuery } from './db.ts';
 
 const parsers = {

@@ -3,7 +3,7 @@
  * them (int8 as number, numeric as exact string), so both engines behave the same.
  */
 import pg from 'pg';
-import type { Db, QueryResult, Queryable } from './db.ts';
+import type { Db, Queryable, QueryResult } from './db.ts';
 import { toQuery } from './db.ts';
 
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));

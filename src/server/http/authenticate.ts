@@ -6,13 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isPermission, PERMISSION_KEYS, type Permission } from '../../shared/permissions.ts';
 import { insertAudit } from '../modules/audit/audit.repo.ts';
-import {
-  findSession,
-  findToken,
-  type PrincipalRow,
-  touchSession,
-  touchToken,
-} from '../modules/auth/auth.repo.ts';
+import { findSession, findToken, type PrincipalRow, touchSession, touchToken } from '../modules/auth/auth.repo.ts';
 import { safeEqual, sha256 } from '../modules/auth/credentials.ts';
 import type { Actor } from './actor.ts';
 import { Problem } from './problems.ts';

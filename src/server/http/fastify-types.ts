@@ -1,15 +1,12 @@
-import type { Db } from '../db/db.ts';
 import type { Permission } from '../../shared/permissions.ts';
+import type { Db } from '../db/db.ts';
 import type { Actor } from './actor.ts';
 
 /**
  * Who may call a route. Every route declares one; the app refuses to start with a route
  * that does not, and the authorization matrix test is built from these declarations.
  */
-export type Access =
-  | { public: true }
-  | { signedIn: true; duringTotpEnrolment?: boolean }
-  | { permission: Permission };
+export type Access = { public: true } | { signedIn: true; duringTotpEnrolment?: boolean } | { permission: Permission };
 
 declare module 'fastify' {
   interface FastifyInstance {

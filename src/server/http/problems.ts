@@ -84,5 +84,4 @@ export class Problem extends Error {
 
 export const notFound = (what = 'record') => new Problem('resource.not-found', `No such ${what}.`);
 export const forbidden = (detail?: string) => new Problem('auth.forbidden', detail);
-export const invalid = (errors: FieldError[], detail = 'Some fields are not valid.') =>
-  new Problem('request.invalid', detail, { errors });
+export const invalid = (errors: FieldError[], detail = 'Some fields are not valid.') => new Problem('request.invalid', detail, { errors });

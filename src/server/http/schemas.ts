@@ -20,12 +20,7 @@ export const password = z
   .min(PASSWORD_MIN_LENGTH, `At least ${PASSWORD_MIN_LENGTH} characters.`)
   .max(PASSWORD_MAX_LENGTH, `At most ${PASSWORD_MAX_LENGTH} characters.`);
 
-export const email = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(254)
-  .pipe(z.email('Not an email address.'));
+export const email = z.string().trim().toLowerCase().max(254).pipe(z.email('Not an email address.'));
 
 export const locale = z.enum(['en', 'ar']);
 

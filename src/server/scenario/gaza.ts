@@ -7,21 +7,27 @@
  */
 import { readFile } from 'node:fs/promises';
 import sql from 'sql-template-tag';
-import type { Db, Queryable } from '../db/db.ts';
-import { BUILTIN_ROLES } from '../../shared/permissions.ts';
 import type { OrganisationType } from '../../shared/organisations.ts';
-import { insertAudit } from '../modules/audit/audit.repo.ts';
-import { hashPassword } from '../modules/auth/credentials.ts';
+import { BUILTIN_ROLES } from '../../shared/permissions.ts';
+import type { Db, Queryable } from '../db/db.ts';
+import { systemActor } from '../http/authenticate.ts';
 import { insertOrganisation } from '../modules/access/organisations.repo.ts';
 import { insertRole } from '../modules/access/roles.repo.ts';
 import { insertUser, setUserRoles } from '../modules/access/users.repo.ts';
+import { insertAudit } from '../modules/audit/audit.repo.ts';
+import { hashPassword } from '../modules/auth/credentials.ts';
 import { insertPlace, type PlaceKind } from '../modules/geo/geo.repo.ts';
-import { systemActor } from '../http/authenticate.ts';
 
 export const DEMO_PASSWORD = 'concord-demo-2026';
 
 const ORGANISATIONS: { key: string; name: string; nameAr: string; type: OrganisationType; countryCode?: string }[] = [
-  { key: 'cmcc', name: 'Civil-Military Coordination Center (CMCC)', nameAr: 'مركز التنسيق المدني العسكري', type: 'force_headquarters', countryCode: 'US' },
+  {
+    key: 'cmcc',
+    name: 'Civil-Military Coordination Center (CMCC)',
+    nameAr: 'مركز التنسيق المدني العسكري',
+    type: 'force_headquarters',
+    countryCode: 'US',
+  },
   { key: 'isf', name: 'International Stabilization Force HQ', nameAr: 'قيادة قوة الاستقرار الدولية', type: 'force_headquarters' },
   { key: 'bop', name: 'Board of Peace', nameAr: 'مجلس السلام', type: 'authority' },
   { key: 'dod', name: 'US Department of Defense', nameAr: 'وزارة الدفاع الأمريكية', type: 'donor', countryCode: 'US' },
@@ -95,13 +101,28 @@ export async function seedGaza(db: Db): Promise<boolean> {
     const orgIds = new Map<string, string>();
     for (const { key, ...org } of ORGANISATIONS) orgIds.set(key, (await insertOrganisation(tx, org)).id);
     for (const user of USERS) {
-      const id = await insertUser(tx, { email: user.email, name: user.name, organisationId: orgIds.get(user.org)!, locale: user.locale ?? 'en', passwordHash });
+      const id = await insertUser(tx, {
+        email: user.email,
+        name: user.name,
+        organisationId: orgIds.get(user.org)!,
+        locale: user.locale ?? 'en',
+        passwordHash,
+      });
       await setUserRoles(tx, id, user.roles);
     }
     const owner = orgIds.get('cmcc')!;
     for (const { geometry, properties } of governorates) {
       const { code, nameEn, nameAr, ...rest } = properties;
-      await insertPlace(tx, { kind: 'governorate', code: code.toLowerCase(), nameEn, nameAr, geometry, properties: rest, ownerOrgId: owner, classification: 'public' });
+      await insertPlace(tx, {
+        kind: 'governorate',
+        code: code.toLowerCase(),
+        nameEn,
+        nameAr,
+        geometry,
+        properties: rest,
+        ownerOrgId: owner,
+        classification: 'public',
+      });
     }
     for (const { code, nameEn, nameAr, kind, geometry, ...rest } of entryPoints) {
       await insertPlace(tx, { kind, code, nameEn, nameAr, geometry, properties: rest, ownerOrgId: owner, classification: 'public' });

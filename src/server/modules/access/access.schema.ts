@@ -9,15 +9,17 @@ const countryCode = z
   .toUpperCase()
   .regex(/^[A-Z]{2}$/, 'A two-letter ISO 3166 country code.');
 
-export const organisationSchema = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  nameAr: z.string().nullable(),
-  type: z.enum(ORGANISATION_TYPES),
-  countryCode: z.string().nullable(),
-  requireTotp: z.boolean(),
-  createdAt: z.date(),
-}).meta({ id: 'Organisation' });
+export const organisationSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    nameAr: z.string().nullable(),
+    type: z.enum(ORGANISATION_TYPES),
+    countryCode: z.string().nullable(),
+    requireTotp: z.boolean(),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'Organisation' });
 
 export const organisationCreate = z
   .object({
@@ -41,17 +43,19 @@ export const organisationPage = pageOf(organisationSchema);
 
 const roleKeys = z.array(z.string().min(1).max(40)).max(20);
 
-export const userSchema = z.object({
-  id: z.uuid(),
-  email: z.string(),
-  name: z.string(),
-  locale,
-  organisation: z.object({ id: z.uuid(), name: z.string() }),
-  roles: z.array(z.string()),
-  disabled: z.boolean(),
-  totpEnabled: z.boolean(),
-  createdAt: z.date(),
-}).meta({ id: 'User' });
+export const userSchema = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    name: z.string(),
+    locale,
+    organisation: z.object({ id: z.uuid(), name: z.string() }),
+    roles: z.array(z.string()),
+    disabled: z.boolean(),
+    totpEnabled: z.boolean(),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'User' });
 
 export const userCreate = z
   .object({
@@ -88,14 +92,16 @@ export const resetPasswordResponse = z.object({ temporaryPassword: z.string() })
 
 const permission = z.enum(PERMISSION_KEYS as [string, ...string[]]);
 
-export const roleSchema = z.object({
-  key: z.string(),
-  nameEn: z.string(),
-  nameAr: z.string(),
-  description: z.string(),
-  permissions: z.array(z.string()),
-  builtin: z.boolean(),
-}).meta({ id: 'Role' });
+export const roleSchema = z
+  .object({
+    key: z.string(),
+    nameEn: z.string(),
+    nameAr: z.string(),
+    description: z.string(),
+    permissions: z.array(z.string()),
+    builtin: z.boolean(),
+  })
+  .meta({ id: 'Role' });
 
 export const roleList = z.object({
   items: z.array(roleSchema),
@@ -115,15 +121,17 @@ export const roleCreate = z
 export const roleUpdate = roleCreate.omit({ key: true }).partial().strict();
 export const roleParams = z.object({ key: z.string().max(40) });
 
-export const tokenSchema = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  scopes: z.array(z.string()),
-  createdAt: z.date(),
-  lastUsedAt: z.date().nullable(),
-  expiresAt: z.date().nullable(),
-  revokedAt: z.date().nullable(),
-}).meta({ id: 'ApiToken' });
+export const tokenSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    scopes: z.array(z.string()),
+    createdAt: z.date(),
+    lastUsedAt: z.date().nullable(),
+    expiresAt: z.date().nullable(),
+    revokedAt: z.date().nullable(),
+  })
+  .meta({ id: 'ApiToken' });
 
 export const tokenCreate = z
   .object({

@@ -3,9 +3,10 @@
  * Permission checks happen before this (route access); what remains here are the rules
  * that depend on the data.
  */
-import type { Ctx } from '../../http/context.ts';
-import { Problem, invalid, notFound } from '../../http/problems.ts';
+
 import { PERMISSION_KEYS } from '../../../shared/permissions.ts';
+import type { Ctx } from '../../http/context.ts';
+import { invalid, notFound, Problem } from '../../http/problems.ts';
 import { deleteUserSessions } from '../auth/auth.repo.ts';
 import { generatePassword, hashPassword } from '../auth/credentials.ts';
 import * as orgs from './organisations.repo.ts';
@@ -61,7 +62,11 @@ async function existingUser(ctx: Ctx, id: string) {
   return user;
 }
 
-export async function updateUser(ctx: Ctx, id: string, input: { name?: string; organisationId?: string; roles?: string[]; locale?: string }) {
+export async function updateUser(
+  ctx: Ctx,
+  id: string,
+  input: { name?: string; organisationId?: string; roles?: string[]; locale?: string },
+) {
   const before = await existingUser(ctx, id);
   if (input.organisationId) await checkOrganisation(ctx, input.organisationId);
   if (input.roles) {

@@ -1,6 +1,6 @@
 import sql, { empty, join, type Sql } from 'sql-template-tag';
-import type { Queryable } from '../../db/db.ts';
 import type { OrganisationType } from '../../../shared/organisations.ts';
+import type { Queryable } from '../../db/db.ts';
 
 export interface Organisation {
   id: string;
@@ -23,7 +23,8 @@ export async function listOrganisations(
   filter: { q?: string; type?: OrganisationType; page: number; pageSize: number },
 ): Promise<{ items: Organisation[]; total: number }> {
   const conditions: Sql[] = [];
-  if (filter.q) conditions.push(sql`(lower(name) like ${likePattern(filter.q)} or lower(coalesce(name_ar, '')) like ${likePattern(filter.q)})`);
+  if (filter.q)
+    conditions.push(sql`(lower(name) like ${likePattern(filter.q)} or lower(coalesce(name_ar, '')) like ${likePattern(filter.q)})`);
   if (filter.type) conditions.push(sql`type = ${filter.type}`);
   const where = conditions.length ? sql`where ${join(conditions, ' and ')}` : empty;
   const [items, count] = await Promise.all([
@@ -61,5 +62,6 @@ export async function updateOrganisation(db: Queryable, id: string, input: Parti
   if (input.type !== undefined) sets.push(sql`type = ${input.type}`);
   if (input.countryCode !== undefined) sets.push(sql`country_code = ${input.countryCode}`);
   if (input.requireTotp !== undefined) sets.push(sql`require_totp = ${input.requireTotp}`);
-  return (await db.query<Organisation>(sql`update organisations set ${join(sets, ', ')} where id = ${id}::uuid returning ${columns}`)).rows[0];
+  return (await db.query<Organisation>(sql`update organisations set ${join(sets, ', ')} where id = ${id}::uuid returning ${columns}`))
+    .rows[0];
 }

@@ -22,7 +22,9 @@ export async function getRole(db: Queryable, key: string): Promise<Role | undefi
 
 export async function unknownRoles(db: Queryable, keys: string[]): Promise<string[]> {
   if (!keys.length) return [];
-  const result = await db.query<{ key: string }>(sql`select k as key from unnest(${keys}::text[]) k where not exists (select 1 from roles r where r.key = k)`);
+  const result = await db.query<{ key: string }>(
+    sql`select k as key from unnest(${keys}::text[]) k where not exists (select 1 from roles r where r.key = k)`,
+  );
   return result.rows.map((row) => row.key);
 }
 

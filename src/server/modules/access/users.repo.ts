@@ -84,7 +84,9 @@ export async function setDisabled(db: Queryable, id: string, disabled: boolean):
 }
 
 export async function setPasswordHash(db: Queryable, id: string, passwordHash: string): Promise<void> {
-  await db.query(sql`update users set password_hash = ${passwordHash}, password_changed_at = now(), updated_at = now() where id = ${id}::uuid`);
+  await db.query(
+    sql`update users set password_hash = ${passwordHash}, password_changed_at = now(), updated_at = now() where id = ${id}::uuid`,
+  );
 }
 
 export async function findUserIdByEmail(db: Queryable, email: string): Promise<string | undefined> {

@@ -87,9 +87,7 @@ export async function listAudit(db: Queryable, filter: AuditFilter): Promise<Aud
   return result.rows;
 }
 
-export type VerifyResult =
-  | { status: 'intact'; rows: number }
-  | { status: 'broken'; rows: number; firstBrokenId: number; reason: string };
+export type VerifyResult = { status: 'intact'; rows: number } | { status: 'broken'; rows: number; firstBrokenId: number; reason: string };
 
 /**
  * Recomputes every row's hash in order. A row is broken when its stored hash does not

@@ -51,33 +51,39 @@ export function auditRoutes(app: FastifyInstance) {
       querystring: auditQuery,
       response: { 200: z.object({ items: z.array(auditItem), next: z.string().nullable() }), ...problemResponses },
     },
-    handler: (req, reply) => run(req, reply, async (ctx) => {
-      const { cursor, pageSize, ...filter } = req.query;
-      const rows = await listAudit(ctx.db, { ...filter, before: cursor, limit: pageSize + 1 });
-      const page = rows.slice(0, pageSize);
-      return {
-        items: page.map((row) => ({
-          id: row.id,
-          at: row.at,
-          actor: row.actor_user_id && row.actor_email ? { id: row.actor_user_id, email: row.actor_email, name: row.actor_name ?? '' } : null,
-          actorLabel: row.actor_label,
-          organisation: row.organisation_id && row.organisation_name ? { id: row.organisation_id, name: row.organisation_name } : null,
-          action: row.action,
-          entityType: row.entity_type,
-          entityId: row.entity_id,
-          before: row.before,
-          after: row.after,
-          requestId: row.request_id,
-          hash: row.hash,
-        })),
-        next: rows.length > pageSize ? String(page[page.length - 1].id) : null,
-      };
-    }),
+    handler: (req, reply) =>
+      run(req, reply, async (ctx) => {
+        const { cursor, pageSize, ...filter } = req.query;
+        const rows = await listAudit(ctx.db, { ...filter, before: cursor, limit: pageSize + 1 });
+        const page = rows.slice(0, pageSize);
+        return {
+          items: page.map((row) => ({
+            id: row.id,
+            at: row.at,
+            actor:
+              row.actor_user_id && row.actor_email ? { id: row.actor_user_id, email: row.actor_email, name: row.actor_name ?? '' } : null,
+            actorLabel: row.actor_label,
+            organisation: row.organisation_id && row.organisation_name ? { id: row.organisation_id, name: row.organisation_name } : null,
+            action: row.action,
+            entityType: row.entity_type,
+            entityId: row.entity_id,
+            before: row.before,
+            after: row.after,
+            requestId: row.request_id,
+            hash: row.hash,
+          })),
+          next: rows.length > pageSize ? String(page[page.length - 1].id) : null,
+        };
+      }),
   });
 
   r.get('/api/audit/verify', {
     config: { access: { permission: 'audit.read' } },
-    schema: { tags, summary: "Recompute the audit trail's hash chain: intact, or the first broken row", response: { 200: verifyResponse, ...problemResponses } },
+    schema: {
+      tags,
+      summary: "Recompute the audit trail's hash chain: intact, or the first broken row",
+      response: { 200: verifyResponse, ...problemResponses },
+    },
     handler: (req, reply) => run(req, reply, async (ctx) => verifyAudit(ctx.db)),
   });
 }

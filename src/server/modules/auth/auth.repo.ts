@@ -1,7 +1,7 @@
 /** SQL for sessions, API tokens and sign-in attempts. */
 import sql from 'sql-template-tag';
-import type { Queryable } from '../../db/db.ts';
 import type { OrganisationType } from '../../../shared/organisations.ts';
+import type { Queryable } from '../../db/db.ts';
 
 export const IDLE_TIMEOUT_MINUTES = 30;
 export const ABSOLUTE_TIMEOUT_HOURS = 12;
@@ -154,6 +154,8 @@ export async function findCredentials(db: Queryable, email: string): Promise<Cre
 
 /** Removes what no longer matters: expired sessions and old sign-in attempts. */
 export async function pruneAuthState(db: Queryable): Promise<void> {
-  await db.query(sql`delete from sessions where expires_at < now() or last_seen_at < now() - make_interval(mins => ${IDLE_TIMEOUT_MINUTES})`);
+  await db.query(
+    sql`delete from sessions where expires_at < now() or last_seen_at < now() - make_interval(mins => ${IDLE_TIMEOUT_MINUTES})`,
+  );
   await db.query(sql`delete from sign_in_attempts where at < now() - interval '1 day'`);
 }

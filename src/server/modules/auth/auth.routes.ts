@@ -3,9 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SESSION_COOKIE } from '../../http/authenticate.ts';
 import { run } from '../../http/context.ts';
-import { sha256 } from './credentials.ts';
 import * as schema from './auth.schema.ts';
 import * as service from './auth.service.ts';
+import { sha256 } from './credentials.ts';
 
 const tags = ['auth'];
 const self = { signedIn: true, duringTotpEnrolment: true } as const;
@@ -21,71 +21,102 @@ export function authRoutes(app: FastifyInstance) {
       body: schema.signInBody,
       response: { 200: schema.sessionSchema, 429: schema.problemResponses[401], ...schema.problemResponses },
     },
-    handler: (req, reply) => run(req, reply, async (ctx) => {
-      const previous = req.cookies[SESSION_COOKIE];
-      const result = await service.signIn(app.db, {
-        ...req.body,
-        ip: req.ip,
-        userAgent: req.headers['user-agent'] ?? null,
-        requestId: req.id,
-        previousSessionId: previous ? sha256(previous) : undefined,
-      });
-      reply.setCookie(SESSION_COOKIE, result.sessionToken, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: req.protocol === 'https',
-        maxAge: 12 * 3600,
-      });
-      return { user: result.me, csrfToken: result.csrfToken };
-    }),
+    handler: (req, reply) =>
+      run(req, reply, async () => {
+        const previous = req.cookies[SESSION_COOKIE];
+        const result = await service.signIn(app.db, {
+          ...req.body,
+          ip: req.ip,
+          userAgent: req.headers['user-agent'] ?? null,
+          requestId: req.id,
+          previousSessionId: previous ? sha256(previous) : undefined,
+        });
+        reply.setCookie(SESSION_COOKIE, result.sessionToken, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: req.protocol === 'https',
+          maxAge: 12 * 3600,
+        });
+        return { user: result.me, csrfToken: result.csrfToken };
+      }),
   });
 
   r.post('/api/auth/sign-out', {
     config: { access: self },
     schema: { tags, summary: 'Sign out: ends this session', response: { 204: z.null(), ...schema.problemResponses } },
-    handler: (req, reply) => run(req, reply, async (ctx) => {
-      await service.signOut(ctx);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    }),
+    handler: (req, reply) =>
+      run(req, reply, async (ctx) => {
+        await service.signOut(ctx);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      }),
   });
 
   r.get('/api/auth/session', {
     config: { access: self },
-    schema: { tags, summary: 'The signed-in user and the CSRF token for writes', response: { 200: schema.sessionSchema, ...schema.problemResponses } },
-    handler: (req, reply) => run(req, reply, async (ctx) => {
-      const actor = ctx.requireActor();
-      return { user: await service.me(ctx.db, actor), csrfToken: actor.csrfToken ?? null };
-    }),
+    schema: {
+      tags,
+      summary: 'The signed-in user and the CSRF token for writes',
+      response: { 200: schema.sessionSchema, ...schema.problemResponses },
+    },
+    handler: (req, reply) =>
+      run(req, reply, async (ctx) => {
+        const actor = ctx.requireActor();
+        return { user: await service.me(ctx.db, actor), csrfToken: actor.csrfToken ?? null };
+      }),
   });
 
   r.patch('/api/auth/me', {
     config: { access: self },
-    schema: { tags, summary: 'Change your name or language', body: schema.updateMeBody, response: { 200: schema.meSchema, ...schema.problemResponses } },
+    schema: {
+      tags,
+      summary: 'Change your name or language',
+      body: schema.updateMeBody,
+      response: { 200: schema.meSchema, ...schema.problemResponses },
+    },
     handler: (req, reply) => run(req, reply, async (ctx) => service.updateMe(ctx, req.body)),
   });
 
   r.post('/api/auth/password', {
     config: { access: self },
-    schema: { tags, summary: 'Change your password (ends your other sessions)', body: schema.changePasswordBody, response: { 204: z.null(), ...schema.problemResponses } },
+    schema: {
+      tags,
+      summary: 'Change your password (ends your other sessions)',
+      body: schema.changePasswordBody,
+      response: { 204: z.null(), ...schema.problemResponses },
+    },
     handler: (req, reply) => run(req, reply, async (ctx) => service.changePassword(ctx, req.body.currentPassword, req.body.newPassword)),
   });
 
   r.post('/api/auth/totp/enrol', {
     config: { access: self },
-    schema: { tags, summary: 'Start enrolling a TOTP second factor (RFC 6238)', response: { 200: schema.enrolResponse, ...schema.problemResponses } },
+    schema: {
+      tags,
+      summary: 'Start enrolling a TOTP second factor (RFC 6238)',
+      response: { 200: schema.enrolResponse, ...schema.problemResponses },
+    },
     handler: (req, reply) => run(req, reply, async (ctx) => service.enrolTotp(ctx)),
   });
 
   r.post('/api/auth/totp/confirm', {
     config: { access: self },
-    schema: { tags, summary: 'Confirm the second factor with a code from the authenticator', body: schema.codeBody, response: { 200: schema.meSchema, ...schema.problemResponses } },
+    schema: {
+      tags,
+      summary: 'Confirm the second factor with a code from the authenticator',
+      body: schema.codeBody,
+      response: { 200: schema.meSchema, ...schema.problemResponses },
+    },
     handler: (req, reply) => run(req, reply, async (ctx) => service.confirmTotp(ctx, req.body.code)),
   });
 
   r.post('/api/auth/totp/disable', {
     config: { access: self },
-    schema: { tags, summary: 'Remove the second factor (needs a current code)', body: schema.codeBody, response: { 200: schema.meSchema, ...schema.problemResponses } },
+    schema: {
+      tags,
+      summary: 'Remove the second factor (needs a current code)',
+      body: schema.codeBody,
+      response: { 200: schema.meSchema, ...schema.problemResponses },
+    },
     handler: (req, reply) => run(req, reply, async (ctx) => service.disableTotp(ctx, req.body.code)),
   });
 }

@@ -1,17 +1,19 @@
 import { z } from 'zod';
 import { email, locale, password, problemResponses } from '../../http/schemas.ts';
 
-export const meSchema = z.object({
-  id: z.uuid(),
-  email: z.string(),
-  name: z.string(),
-  locale,
-  organisation: z.object({ id: z.uuid(), name: z.string(), type: z.string() }),
-  roles: z.array(z.string()),
-  permissions: z.array(z.string()),
-  totpEnabled: z.boolean(),
-  mustEnrolTotp: z.boolean(),
-}).meta({ id: 'Me' });
+export const meSchema = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    name: z.string(),
+    locale,
+    organisation: z.object({ id: z.uuid(), name: z.string(), type: z.string() }),
+    roles: z.array(z.string()),
+    permissions: z.array(z.string()),
+    totpEnabled: z.boolean(),
+    mustEnrolTotp: z.boolean(),
+  })
+  .meta({ id: 'Me' });
 
 export const sessionSchema = z.object({ user: meSchema, csrfToken: z.string().nullable() });
 
@@ -23,7 +25,14 @@ export const signInBody = z.object({
 
 export const updateMeBody = z.object({ name: z.string().trim().min(1).max(200).optional(), locale: locale.optional() }).strict();
 export const changePasswordBody = z.object({ currentPassword: z.string().min(1).max(1000), newPassword: password }).strict();
-export const codeBody = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'Six digits.') }).strict();
+export const codeBody = z
+  .object({
+    code: z
+      .string()
+      .trim()
+      .regex(/^\d{6}$/, 'Six digits.'),
+  })
+  .strict();
 export const enrolResponse = z.object({ secret: z.string(), otpauthUrl: z.string() });
 
 export { problemResponses };

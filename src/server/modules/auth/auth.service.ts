@@ -5,18 +5,10 @@ import sql from 'sql-template-tag';
 import type { Db, Queryable } from '../../db/db.ts';
 import type { Actor } from '../../http/actor.ts';
 import type { Ctx } from '../../http/context.ts';
-import { Problem, invalid } from '../../http/problems.ts';
+import { invalid, Problem } from '../../http/problems.ts';
 import { insertAudit } from '../audit/audit.repo.ts';
 import * as repo from './auth.repo.ts';
-import {
-  checkTotp,
-  hashPassword,
-  newTotpSecret,
-  randomToken,
-  sha256,
-  totpUri,
-  verifyPassword,
-} from './credentials.ts';
+import { checkTotp, hashPassword, newTotpSecret, randomToken, sha256, totpUri, verifyPassword } from './credentials.ts';
 
 export interface Me {
   id: string;
@@ -60,7 +52,14 @@ export interface SignInResult {
   csrfToken: string;
 }
 
-async function fail(db: Db, input: SignInInput, email: string, userId: string | null, reason: string, code: 'auth.invalid-credentials' | 'auth.totp-invalid') {
+async function fail(
+  db: Db,
+  input: SignInInput,
+  email: string,
+  userId: string | null,
+  reason: string,
+  code: 'auth.invalid-credentials' | 'auth.totp-invalid',
+) {
   await db.transaction(async (tx) => {
     await repo.recordAttempt(tx, email, input.ip, false);
     await insertAudit(tx, null, input.requestId, {
@@ -77,10 +76,14 @@ export async function signIn(db: Db, input: SignInInput): Promise<SignInResult> 
   const email = input.email.trim().toLowerCase();
   const lockout = await repo.checkLockout(db, email, input.ip);
   if (lockout.locked) {
-    throw new Problem('auth.rate-limited', `Too many failed sign-ins. Try again in ${Math.ceil(lockout.retryAfterSeconds / 60)} minute(s).`, {
-      retryAfterSeconds: lockout.retryAfterSeconds,
-      headers: { 'retry-after': String(lockout.retryAfterSeconds) },
-    });
+    throw new Problem(
+      'auth.rate-limited',
+      `Too many failed sign-ins. Try again in ${Math.ceil(lockout.retryAfterSeconds / 60)} minute(s).`,
+      {
+        retryAfterSeconds: lockout.retryAfterSeconds,
+        headers: { 'retry-after': String(lockout.retryAfterSeconds) },
+      },
+    );
   }
   const user = await repo.findCredentials(db, email);
   const passwordOk = await verifyPassword(user?.password_hash, input.password);
@@ -106,7 +109,12 @@ export async function signIn(db: Db, input: SignInInput): Promise<SignInResult> 
     const row = await repo.findPrincipal(tx, user.id);
     if (!row) throw new Problem('auth.invalid-credentials');
     const actor = { kind: 'session', userId: row.user_id, email: row.email, name: row.name, organisationId: row.organisation_id } as Actor;
-    await insertAudit(tx, actor, input.requestId, { action: 'auth.sign-in', entityType: 'user', entityId: user.id, after: { ip: input.ip } });
+    await insertAudit(tx, actor, input.requestId, {
+      action: 'auth.sign-in',
+      entityType: 'user',
+      entityId: user.id,
+      after: { ip: input.ip },
+    });
     return row;
   });
   return { me: presentMe(principal), sessionToken, csrfToken };
@@ -158,7 +166,8 @@ export async function changePassword(ctx: Ctx, currentPassword: string, newPassw
 export async function enrolTotp(ctx: Ctx): Promise<{ secret: string; otpauthUrl: string }> {
   const actor = ctx.requireActor();
   const current = await me(ctx.db, actor);
-  if (current.totpEnabled) throw new Problem('resource.conflict', 'A second factor is already enabled. Disable it first to enrol a new one.');
+  if (current.totpEnabled)
+    throw new Problem('resource.conflict', 'A second factor is already enabled. Disable it first to enrol a new one.');
   const secret = newTotpSecret();
   await ctx.db.query(sql`update users set totp_secret = ${secret}, totp_last_step = null where id = ${actor.userId}::uuid`);
   await ctx.audit({ action: 'auth.totp.enrol', entityType: 'user', entityId: actor.userId });
@@ -189,7 +198,9 @@ export async function disableTotp(ctx: Ctx, code: string): Promise<Me> {
   const current = await me(ctx.db, actor);
   if (!current.totpEnabled) throw new Problem('resource.conflict', 'No second factor is enabled.');
   await checkOwnCode(ctx, actor, code);
-  await ctx.db.query(sql`update users set totp_enabled_at = null, totp_secret = null, totp_last_step = null where id = ${actor.userId}::uuid`);
+  await ctx.db.query(
+    sql`update users set totp_enabled_at = null, totp_secret = null, totp_last_step = null where id = ${actor.userId}::uuid`,
+  );
   await ctx.audit({ action: 'auth.totp.disable', entityType: 'user', entityId: actor.userId });
   return me(ctx.db, actor);
 }

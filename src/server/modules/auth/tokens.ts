@@ -7,8 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import sql from 'sql-template-tag';
 import { z } from 'zod';
-import { run, type Ctx } from '../../http/context.ts';
-import { Problem, invalid, notFound } from '../../http/problems.ts';
+import { type Ctx, run } from '../../http/context.ts';
+import { invalid, notFound, Problem } from '../../http/problems.ts';
 import { idParams, problemResponses } from '../../http/schemas.ts';
 import * as schema from '../access/access.schema.ts';
 import { randomToken, sha256 } from './credentials.ts';
@@ -28,44 +28,58 @@ export function tokenRoutes(app: FastifyInstance) {
   r.get('/api/tokens', {
     config: { access: { signedIn: true } },
     schema: { tags, summary: 'Your API tokens', response: { 200: z.object({ items: z.array(schema.tokenSchema) }), ...problemResponses } },
-    handler: (req, reply) => run(req, reply, async (ctx) => ({
-      items: (await ctx.db.query<z.infer<typeof schema.tokenSchema>>(sql`select ${columns} from api_tokens where user_id = ${sessionUser(ctx)}::uuid order by created_at desc`)).rows,
-    })),
+    handler: (req, reply) =>
+      run(req, reply, async (ctx) => ({
+        items: (
+          await ctx.db.query<z.infer<typeof schema.tokenSchema>>(
+            sql`select ${columns} from api_tokens where user_id = ${sessionUser(ctx)}::uuid order by created_at desc`,
+          )
+        ).rows,
+      })),
   });
 
   r.post('/api/tokens', {
     config: { access: { signedIn: true } },
-    schema: { tags, summary: 'Create an API token (shown once)', body: schema.tokenCreate, response: { 201: schema.tokenCreated, ...problemResponses } },
-    handler: (req, reply) => run(req, reply, async (ctx) => {
-      const userId = sessionUser(ctx);
-      const granted = ctx.actor!.permissions;
-      const beyond = req.body.scopes.map((scope, index) => ({ scope, index })).filter(({ scope }) => !granted.has(scope as never));
-      if (beyond.length) {
-        throw invalid(beyond.map(({ scope, index }) => ({ pointer: `/scopes/${index}`, detail: `You do not hold "${scope}" yourself.` })));
-      }
-      const token = `cnc_${randomToken()}`;
-      const expires = req.body.expiresInDays ? new Date(Date.now() + req.body.expiresInDays * 86400_000) : null;
-      const created = (
-        await ctx.db.query<z.infer<typeof schema.tokenSchema>>(sql`
+    schema: {
+      tags,
+      summary: 'Create an API token (shown once)',
+      body: schema.tokenCreate,
+      response: { 201: schema.tokenCreated, ...problemResponses },
+    },
+    handler: (req, reply) =>
+      run(req, reply, async (ctx) => {
+        const userId = sessionUser(ctx);
+        const granted = ctx.actor!.permissions;
+        const beyond = req.body.scopes.map((scope, index) => ({ scope, index })).filter(({ scope }) => !granted.has(scope as never));
+        if (beyond.length) {
+          throw invalid(
+            beyond.map(({ scope, index }) => ({ pointer: `/scopes/${index}`, detail: `You do not hold "${scope}" yourself.` })),
+          );
+        }
+        const token = `cnc_${randomToken()}`;
+        const expires = req.body.expiresInDays ? new Date(Date.now() + req.body.expiresInDays * 86400_000) : null;
+        const created = (
+          await ctx.db.query<z.infer<typeof schema.tokenSchema>>(sql`
           insert into api_tokens (user_id, name, token_hash, scopes, expires_at)
           values (${userId}::uuid, ${req.body.name}, ${sha256(token)}, ${[...new Set(req.body.scopes)]}::text[], ${expires})
           returning ${columns}`)
-      ).rows[0];
-      await ctx.audit({ action: 'access.token.create', entityType: 'api_token', entityId: created.id, after: created });
-      reply.code(201);
-      return { ...created, token };
-    }),
+        ).rows[0];
+        await ctx.audit({ action: 'access.token.create', entityType: 'api_token', entityId: created.id, after: created });
+        reply.code(201);
+        return { ...created, token };
+      }),
   });
 
   r.delete('/api/tokens/:id', {
     config: { access: { signedIn: true } },
     schema: { tags, summary: 'Revoke one of your API tokens', params: idParams, response: { 204: z.null(), ...problemResponses } },
-    handler: (req, reply) => run(req, reply, async (ctx) => {
-      const result = await ctx.db.query(sql`
+    handler: (req, reply) =>
+      run(req, reply, async (ctx) => {
+        const result = await ctx.db.query(sql`
         update api_tokens set revoked_at = coalesce(revoked_at, now())
         where id = ${req.params.id}::uuid and user_id = ${sessionUser(ctx)}::uuid returning id`);
-      if (!result.rowCount) throw notFound('token');
-      await ctx.audit({ action: 'access.token.revoke', entityType: 'api_token', entityId: req.params.id });
-    }),
+        if (!result.rowCount) throw notFound('token');
+        await ctx.audit({ action: 'access.token.revoke', entityType: 'api_token', entityId: req.params.id });
+      }),
   });
 }

@@ -1,7 +1,7 @@
 import sql, { empty, join, type Sql } from 'sql-template-tag';
+import type { Classification } from '../../../shared/organisations.ts';
 import type { Queryable } from '../../db/db.ts';
 import { type Actor, visibleTo } from '../../http/actor.ts';
-import type { Classification } from '../../../shared/organisations.ts';
 import { likePattern } from '../access/organisations.repo.ts';
 
 export const PLACE_KINDS = ['governorate', 'land_crossing', 'gate', 'port', 'corridor', 'site'] as const;
@@ -36,7 +36,10 @@ export interface PlaceFilter {
 function whereFor(actor: Actor | null, filter: PlaceFilter): Sql {
   const conditions: Sql[] = [visibleTo(actor, 'p')];
   if (filter.kinds?.length) conditions.push(sql`p.kind = any(${filter.kinds}::text[])`);
-  if (filter.q) conditions.push(sql`(lower(p.name_en) like ${likePattern(filter.q)} or p.name_ar like ${likePattern(filter.q)} or p.code like ${likePattern(filter.q)})`);
+  if (filter.q)
+    conditions.push(
+      sql`(lower(p.name_en) like ${likePattern(filter.q)} or p.name_ar like ${likePattern(filter.q)} or p.code like ${likePattern(filter.q)})`,
+    );
   return sql`where ${join(conditions, ' and ')}`;
 }
 

@@ -33,7 +33,10 @@ const placeSchema = z.object({
 const placeCreate = z
   .object({
     kind: z.enum(repo.PLACE_KINDS),
-    code: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'Lowercase letters, digits and dashes.'),
+    code: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'Lowercase letters, digits and dashes.'),
     nameEn: z.string().trim().min(1).max(200),
     nameAr: z.string().trim().min(1).max(200),
     geometry,
@@ -47,7 +50,9 @@ const placeUpdate = placeCreate.omit({ kind: true }).partial().strict();
 
 const featureCollection = z.object({
   type: z.literal('FeatureCollection'),
-  features: z.array(z.object({ type: z.literal('Feature'), id: z.string(), geometry: z.unknown(), properties: z.record(z.string(), z.unknown()) })),
+  features: z.array(
+    z.object({ type: z.literal('Feature'), id: z.string(), geometry: z.unknown(), properties: z.record(z.string(), z.unknown()) }),
+  ),
 });
 
 export function geoRoutes(app: FastifyInstance) {
@@ -57,13 +62,19 @@ export function geoRoutes(app: FastifyInstance) {
   r.get('/api/geo/governorates', {
     config: { access: { public: true } },
     schema: { tags, summary: 'The governorates as GeoJSON, with names and population', response: { 200: featureCollection } },
-    handler: (req, reply) => run(req, reply, async (ctx) => repo.toFeatureCollection((await repo.listPlaces(ctx.db, ctx.actor, { kinds: ['governorate'] })).items)),
+    handler: (req, reply) =>
+      run(req, reply, async (ctx) =>
+        repo.toFeatureCollection((await repo.listPlaces(ctx.db, ctx.actor, { kinds: ['governorate'] })).items),
+      ),
   });
 
   r.get('/api/geo/crossings', {
     config: { access: { public: true } },
     schema: { tags, summary: 'Crossings, gates, ports and corridors as GeoJSON', response: { 200: featureCollection } },
-    handler: (req, reply) => run(req, reply, async (ctx) => repo.toFeatureCollection((await repo.listPlaces(ctx.db, ctx.actor, { kinds: repo.ENTRY_POINT_KINDS })).items)),
+    handler: (req, reply) =>
+      run(req, reply, async (ctx) =>
+        repo.toFeatureCollection((await repo.listPlaces(ctx.db, ctx.actor, { kinds: repo.ENTRY_POINT_KINDS })).items),
+      ),
   });
 
   r.get('/api/places', {
@@ -74,42 +85,62 @@ export function geoRoutes(app: FastifyInstance) {
       querystring: z.object({ kind: z.enum(repo.PLACE_KINDS).optional(), q: z.string().trim().max(200).optional(), ...pageQuery }),
       response: { 200: pageOf(placeSchema), ...problemResponses },
     },
-    handler: (req, reply) => run(req, reply, async (ctx) => {
-      const { kind, ...filter } = req.query;
-      return { ...(await repo.listPlaces(ctx.db, ctx.actor, { ...filter, kinds: kind ? [kind] : undefined })), page: req.query.page, pageSize: req.query.pageSize };
-    }),
+    handler: (req, reply) =>
+      run(req, reply, async (ctx) => {
+        const { kind, ...filter } = req.query;
+        return {
+          ...(await repo.listPlaces(ctx.db, ctx.actor, { ...filter, kinds: kind ? [kind] : undefined })),
+          page: req.query.page,
+          pageSize: req.query.pageSize,
+        };
+      }),
   });
 
   r.get('/api/places/:id', {
     config: { access: { permission: 'places.read' } },
     schema: { tags, summary: 'One place', params: idParams, response: { 200: placeSchema, ...problemResponses } },
-    handler: (req, reply) => run(req, reply, async (ctx) => (await repo.getPlace(ctx.db, ctx.actor, req.params.id)) ?? Promise.reject(notFound('place'))),
+    handler: (req, reply) =>
+      run(req, reply, async (ctx) => (await repo.getPlace(ctx.db, ctx.actor, req.params.id)) ?? Promise.reject(notFound('place'))),
   });
 
   r.post('/api/places', {
     config: { access: { permission: 'places.manage' } },
-    schema: { tags, summary: 'Add a place owned by your organisation', body: placeCreate, response: { 201: placeSchema, ...problemResponses } },
-    handler: (req, reply) => run(req, reply, async (ctx) => {
-      const actor = ctx.requireActor();
-      if (!actor.organisationId) throw invalid([{ pointer: '', detail: 'Places are owned by an organisation; sign in as a user to add one.' }]);
-      const created = await repo.insertPlace(ctx.db, { ...req.body, ownerOrgId: actor.organisationId });
-      await ctx.audit({ action: 'geo.place.create', entityType: 'place', entityId: created.id, after: created });
-      reply.code(201);
-      return created;
-    }),
+    schema: {
+      tags,
+      summary: 'Add a place owned by your organisation',
+      body: placeCreate,
+      response: { 201: placeSchema, ...problemResponses },
+    },
+    handler: (req, reply) =>
+      run(req, reply, async (ctx) => {
+        const actor = ctx.requireActor();
+        if (!actor.organisationId)
+          throw invalid([{ pointer: '', detail: 'Places are owned by an organisation; sign in as a user to add one.' }]);
+        const created = await repo.insertPlace(ctx.db, { ...req.body, ownerOrgId: actor.organisationId });
+        await ctx.audit({ action: 'geo.place.create', entityType: 'place', entityId: created.id, after: created });
+        reply.code(201);
+        return created;
+      }),
   });
 
   r.patch('/api/places/:id', {
     config: { access: { permission: 'places.manage' } },
-    schema: { tags, summary: 'Change a place your organisation owns', params: idParams, body: placeUpdate, response: { 200: placeSchema, ...problemResponses } },
-    handler: (req, reply) => run(req, reply, async (ctx) => {
-      const actor = ctx.requireActor();
-      const before = await repo.getPlace(ctx.db, actor, req.params.id);
-      if (!before) throw notFound('place');
-      if (!ownsRecord(actor, before.ownerOrgId)) throw forbidden('Only the organisation that owns this place can change it.');
-      const after = await repo.updatePlace(ctx.db, req.params.id, req.body);
-      await ctx.audit({ action: 'geo.place.update', entityType: 'place', entityId: after.id, before, after });
-      return after;
-    }),
+    schema: {
+      tags,
+      summary: 'Change a place your organisation owns',
+      params: idParams,
+      body: placeUpdate,
+      response: { 200: placeSchema, ...problemResponses },
+    },
+    handler: (req, reply) =>
+      run(req, reply, async (ctx) => {
+        const actor = ctx.requireActor();
+        const before = await repo.getPlace(ctx.db, actor, req.params.id);
+        if (!before) throw notFound('place');
+        if (!ownsRecord(actor, before.ownerOrgId)) throw forbidden('Only the organisation that owns this place can change it.');
+        const after = await repo.updatePlace(ctx.db, req.params.id, req.body);
+        await ctx.audit({ action: 'geo.place.update', entityType: 'place', entityId: after.id, before, after });
+        return after;
+      }),
   });
 }

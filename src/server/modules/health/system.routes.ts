@@ -15,16 +15,20 @@ export function systemRoutes(app: FastifyInstance, config: Config) {
     schema: {
       tags,
       summary: 'Liveness and database reachability',
-      response: { 200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgresql']), version: z.string() }), 503: problemSchema },
+      response: {
+        200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgresql']), version: z.string() }),
+        503: problemSchema,
+      },
     },
-    handler: (req, reply) => run(req, reply, async (ctx) => {
-      try {
-        await ctx.db.query('select 1');
-      } catch {
-        throw new Problem('database.unavailable', 'The database did not answer.');
-      }
-      return { status: 'ok' as const, database: app.db.kind, version: config.version };
-    }),
+    handler: (req, reply) =>
+      run(req, reply, async (ctx) => {
+        try {
+          await ctx.db.query('select 1');
+        } catch {
+          throw new Problem('database.unavailable', 'The database did not answer.');
+        }
+        return { status: 'ok' as const, database: app.db.kind, version: config.version };
+      }),
   });
 
   r.get('/api/config', {
@@ -32,12 +36,15 @@ export function systemRoutes(app: FastifyInstance, config: Config) {
     schema: {
       tags,
       summary: 'What the web app needs to know before sign-in',
-      response: { 200: z.object({ version: z.string(), basemap: z.object({ styleUrl: z.string().nullable(), pmtilesUrl: z.string().nullable() }) }) },
+      response: {
+        200: z.object({ version: z.string(), basemap: z.object({ styleUrl: z.string().nullable(), pmtilesUrl: z.string().nullable() }) }),
+      },
     },
-    handler: (req, reply) => run(req, reply, async (ctx) => ({
-      version: config.version,
-      basemap: { styleUrl: config.basemapStyleUrl, pmtilesUrl: config.basemapPmtiles ? '/basemap.pmtiles' : null },
-    })),
+    handler: (req, reply) =>
+      run(req, reply, async () => ({
+        version: config.version,
+        basemap: { styleUrl: config.basemapStyleUrl, pmtilesUrl: config.basemapPmtiles ? '/basemap.pmtiles' : null },
+      })),
   });
 
   r.get('/api/problems', {
@@ -47,6 +54,9 @@ export function systemRoutes(app: FastifyInstance, config: Config) {
       summary: 'The catalogue of problem types the API answers with',
       response: { 200: z.array(z.object({ type: z.string(), code: z.string(), status: z.number(), title: z.string() })) },
     },
-    handler: (req, reply) => run(req, reply, async (ctx) => Object.entries(PROBLEMS).map(([code, p]) => ({ type: problemType(code as keyof typeof PROBLEMS), code, ...p }))),
+    handler: (req, reply) =>
+      run(req, reply, async () =>
+        Object.entries(PROBLEMS).map(([code, p]) => ({ type: problemType(code as keyof typeof PROBLEMS), code, ...p })),
+      ),
   });
 }
