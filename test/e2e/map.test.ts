@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HAS_CHROMIUM, signIn, snapshot, suiteTitle, useE2E, visible, waitForMap } from './support/e2e.ts';
+import { ROOT } from './support/server.ts';
+
+// What the Gaza scenario loads, read from the same files the server seeds from.
+const DATA = join(ROOT, 'src/server/modules/geo/data');
+const GOVERNORATES: { properties: { nameEn: string } }[] = JSON.parse(
+  readFileSync(join(DATA, 'governorates.geojson'), 'utf8'),
+).features;
+const CROSSINGS: { nameEn: string; geometry: { type: string } }[] = JSON.parse(
+  readFileSync(join(DATA, 'crossings.json'), 'utf8'),
+);
+
+interface MapFacts {
+  sources: string[];
+  layers: string[];
+  governoratesInSource: string[];
+  governoratesRendered: string[];
+  crossingsInSource: { id: string; geometry: string }[];
+  crossingPointsRendered: string[];
+  corridorRendered: string[];
+}
+
+describe.skipIf(!HAS_CHROMIUM)(suiteTitle('the map page'), { timeout: 120_000 }, () => {
+  const e2e = useE2E();
+
+  it('shows the five governorates and all nine crossings, offline, with attribution', async () => {
+    expect(GOVERNORATES).toHaveLength(5);
+    expect(CROSSINGS).toHaveLength(9);
+
+    const context = await e2e.newContext();
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+
+    await signIn(page, e2e.server, 'admin@concord.example');
+    await page.getByTestId('nav-map').click();
+    await page.waitForURL(/\/map$/);
+    await waitForMap(page);
+
+    const facts = await page.evaluate(async (): Promise<MapFacts> => {
+      type Feature = { id?: string | number; properties: Record<string, unknown>; geometry: { type: string } };
+      type ConcordMap = {
+        getStyle(): { sources: Record<string, unknown>; layers: { id: string }[] };
+        getSource(id: string): { getData(): Promise<{ features: Feature[] }> } | undefined;
+        querySourceFeatures(source: string): Feature[];
+        queryRenderedFeatures(options: { layers: string[] }): Feature[];
+      };
+      const map = (window as unknown as { __concordMap: ConcordMap }).__concordMap;
+      // Features are split across tiles, so the same one can come back more than once.
+      const ids = (features: Feature[]) => [...new Set(features.map((f) => String(f.properties.id ?? f.id)))].sort();
+      const crossings = (await map.getSource('crossings')?.getData())?.features ?? [];
+      return {
+        sources: Object.keys(map.getStyle().sources),
+        layers: map.getStyle().layers.map((layer) => layer.id),
+        governoratesInSource: ids(map.querySourceFeatures('governorates')),
+        governoratesRendered: ids(map.queryRenderedFeatures({ layers: ['governorates-fill'] })),
+        crossingsInSource: crossings.map((f) => ({ id: String(f.properties.id), geometry: f.geometry.type })),
+        crossingPointsRendered: ids(map.queryRenderedFeatures({ layers: ['crossings-points'] })),
+        corridorRendered: ids(map.queryRenderedFeatures({ layers: ['crossings-corridor'] })),
+      };
+    });
+
+    expect(facts.sources).toEqual(expect.arrayContaining(['governorates', 'crossings']));
+    expect(facts.layers).toEqual(
+      expect.arrayContaining(['governorates-fill', 'governorates-outline', 'crossings-corridor', 'crossings-points']),
+    );
+    // All five governorates are drawn: the map opens fitted to the Strip.
+    expect(facts.governoratesInSource).toHaveLength(5);
+    expect(facts.governoratesRendered).toEqual(facts.governoratesInSource);
+    // Nine entry points, one of them the maritime corridor drawn as a line.
+    expect(facts.crossingsInSource).toHaveLength(9);
+    expect(new Set(facts.crossingsInSource.map((c) => c.id)).size).toBe(9);
+    expect(facts.crossingsInSource.filter((c) => c.geometry === 'LineString')).toHaveLength(1);
+    expect(facts.crossingsInSource.filter((c) => c.geometry === 'Point')).toHaveLength(8);
+    // Ashdod, Allenby and Larnaca lie outside the first view; the crossings on the Strip's edge are drawn.
+    expect(facts.crossingPointsRendered.length).toBeGreaterThanOrEqual(6);
+    expect(facts.corridorRendered).toHaveLength(1);
+
+    // The legend lists every governorate and every crossing by name.
+    const legend = page.getByTestId('map-legend');
+    await visible(legend);
+    const legendText = await legend.innerText();
+    for (const { properties } of GOVERNORATES) expect(legendText).toContain(properties.nameEn);
+    for (const crossing of CROSSINGS) expect(legendText).toContain(crossing.nameEn);
+
+    // Names are drawn on the map as labels.
+    const labels = await page.locator('[data-testid="map"] .concord-map-label').allInnerTexts();
+    expect(labels).toEqual(expect.arrayContaining(GOVERNORATES.map((g) => g.properties.nameEn)));
+
+    const attribution = page.locator('[data-testid="map"] .maplibregl-ctrl-attrib');
+    await visible(attribution);
+    expect(await attribution.innerText()).toContain('geoBoundaries');
+
+    await snapshot(page, 'map-en');
+    expect(pageErrors).toEqual([]);
+    // Everything the page needed came from the Concord server itself.
+    expect(e2e.foreignRequests).toEqual([]);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * Starts a real Concord server (`concord serve`) as a child process on a fresh data
+ * directory, the way a person would, and reads its address and the demo password from
+ * what it prints. Each e2e test file gets its own server, so no file sees another's data.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../../..');
+
+export interface ConcordServer {
+  /** http://localhost:<port> */
+  url: string;
+  /** The demo users' password, as printed by the server. */
+  demoPassword: string;
+  /** Everything the server printed so far, for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => child.once('exit', () => done()));
+}
+
+export async function startServer(): Promise<ConcordServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'concord-e2e-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CONCORD_DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    CONCORD_SEED: 'gaza',
+    LOG_LEVEL: 'warn',
+  };
+  // The e2e server always uses its own embedded database and the offline map style.
+  delete env.DATABASE_URL;
+  delete env.CONCORD_BASEMAP_STYLE_URL;
+  delete env.CONCORD_BASEMAP_PMTILES;
+
+  const child = spawn(process.execPath, [join(ROOT, 'bin/concord.mjs'), 'serve'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exited(child);
+      clearTimeout(timer);
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    const url = await new Promise<string>((done, fail) => {
+      const timer = setTimeout(
+        () => fail(new Error(`The server did not start within ${START_TIMEOUT_MS / 1000}s. It printed:\n${output}`)),
+        START_TIMEOUT_MS,
+      );
+      const check = () => {
+        const match = /is running at (http:\/\/\S+)/.exec(output);
+        // Wait for the whole banner: the password line comes after the address.
+        if (match && /API documentation/.test(output)) {
+          clearTimeout(timer);
+          done(match[1]);
+        }
+      };
+      child.stdout?.on('data', check);
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        fail(new Error(`The server exited (${signal ?? code}) before it was ready. It printed:\n${output}`));
+      });
+    });
+    const password = /password "([^"]+)"/.exec(output)?.[1];
+    if (!password) throw new Error(`The server did not print the demo password. It printed:\n${output}`);
+    return { url, demoPassword: password, output: () => output, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
