@@ -123,8 +123,10 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   });
 
   app.setNotFoundHandler(async (req, reply) => {
-    if (req.url.startsWith('/api/') || !existsSync(config.webDir)) {
-      const problem = new Problem('route.not-found', `No endpoint ${req.method} ${req.url.split('?')[0]}.`);
+    const path = req.url.split('?')[0];
+    // A missing file (an old asset, a typo) is a 404; any other path is a page of the app.
+    if (path.startsWith('/api/') || /\.[a-z0-9]+$/i.test(path) || !existsSync(config.webDir)) {
+      const problem = new Problem('route.not-found', `Nothing at ${req.method} ${path}.`);
       return reply.code(404).type('application/problem+json').send(problem.toBody(req.url));
     }
     // Any other path belongs to the single-page web app.
@@ -162,7 +164,7 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   auditRoutes(app);
   geoRoutes(app);
 
-  await app.register(fastifyStatic, { root: config.webDir, serve: existsSync(config.webDir), wildcard: false, index: ['index.html'] });
+  await app.register(fastifyStatic, { root: config.webDir, serve: existsSync(config.webDir), wildcard: true, index: ['index.html'] });
   if (config.basemapPmtiles) {
     const file = config.basemapPmtiles;
     // Served with range requests, which is how MapLibre's PMTiles protocol reads it.

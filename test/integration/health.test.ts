@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/server/config.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 let t: TestApp;
@@ -23,5 +25,16 @@ describe('health and problems', () => {
     expect(response.status).toBe(404);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.body).toMatchObject({ code: 'route.not-found', status: 404, type: '/api/problems#route.not-found' });
+  });
+});
+
+describe.skipIf(!existsSync(`${loadConfig({}).webDir}/index.html`))('the web app (skipped: not built; npm run build:web)', () => {
+  it('serves the app for any page path, and a 404 for a missing file', async () => {
+    for (const path of ['/', '/users', '/map?x=1']) {
+      const page = await t.client().get(path);
+      expect(page.status).toBe(200);
+      expect(page.headers['content-type']).toContain('text/html');
+    }
+    expect((await t.client().get('/assets/no-such-file.js')).status).toBe(404);
   });
 });
