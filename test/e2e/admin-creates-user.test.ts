@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { HAS_CHROMIUM, signIn, snapshot, suiteTitle, UI_TIMEOUT_MS, useE2E, visible, waitForMap } from './support/e2e.ts';
+import { HAS_CHROMIUM, shownText, signIn, snapshot, suiteTitle, UI_TIMEOUT_MS, useE2E, visible, waitForMap } from './support/e2e.ts';
 
 const NEW_USER = {
   email: 'field.reporter@concord.example',
@@ -12,7 +12,10 @@ const NEW_USER = {
 
 /** Opens a Mantine select or multiselect by its label and picks an option by its text. */
 async function pick(page: Page, scope: Locator, label: string, option: string) {
-  const input = scope.getByRole('textbox', { name: label, exact: true }).or(scope.getByLabel(label, { exact: true })).first();
+  const input = scope
+    .getByRole('textbox', { name: label, exact: true })
+    .or(scope.getByLabel(label, { exact: true }))
+    .first();
   await input.click();
   await input.pressSequentially(option.slice(0, 4));
   await page.getByRole('option', { name: option, exact: true }).click();
@@ -57,7 +60,7 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('an administrator creates a user'), { 
     // The new user, in a browser profile of their own.
     const reporter = await (await e2e.newContext()).newPage();
     await signIn(reporter, e2e.server, NEW_USER.email, NEW_USER.password);
-    expect(await reporter.getByTestId('user-menu').innerText()).toContain(NEW_USER.name);
+    expect(await shownText(reporter.getByTestId('user-menu'))).toContain(NEW_USER.name);
     // A field reporter starts on the map and may see the map and their account, nothing else.
     await reporter.waitForURL(/\/map$/, { timeout: UI_TIMEOUT_MS });
     await visible(reporter.getByTestId('nav-map'));

@@ -2,7 +2,20 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { chooseLanguage, fillSignIn, HAS_CHROMIUM, signIn, snapshot, suiteTitle, UI_TIMEOUT_MS, useE2E, VIEWPORT, visible, waitForMap } from './support/e2e.ts';
+import {
+  chooseLanguage,
+  fillSignIn,
+  HAS_CHROMIUM,
+  shownText,
+  signIn,
+  snapshot,
+  suiteTitle,
+  UI_TIMEOUT_MS,
+  useE2E,
+  VIEWPORT,
+  visible,
+  waitForMap,
+} from './support/e2e.ts';
 import { ROOT } from './support/server.ts';
 
 async function documentLanguage(page: Page) {
@@ -38,24 +51,19 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('the app in Arabic'), { timeout: 120_0
     expect(await documentLanguage(page)).toEqual({ dir: 'rtl', lang: 'ar' });
 
     // The navigation speaks Arabic.
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="nav-map"]')?.textContent?.trim() === 'الخريطة',
-      undefined,
-      { timeout: UI_TIMEOUT_MS },
-    );
-    expect(await page.getByTestId('nav-users').innerText()).toBe('المستخدمون');
-    expect(await page.getByTestId('nav-account').innerText()).toBe('الحساب');
-    expect(await page.locator('main h2, main h1').first().innerText()).toBe('الخريطة');
+    await page.waitForFunction(() => document.querySelector('[data-testid="nav-map"]')?.textContent?.trim() === 'الخريطة', undefined, {
+      timeout: UI_TIMEOUT_MS,
+    });
+    expect(await shownText(page.getByTestId('nav-users'))).toBe('المستخدمون');
+    expect(await shownText(page.getByTestId('nav-account'))).toBe('الحساب');
+    expect(await shownText(page.locator('main h2, main h1').first())).toBe('الخريطة');
 
     // The map is rebuilt in Arabic: its labels and legend carry Arabic names.
-    await page
-      .locator('[data-testid="map"] .concord-map-label[lang="ar"]')
-      .first()
-      .waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
+    await page.locator('[data-testid="map"] .concord-map-label[lang="ar"]').first().waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
     await waitForMap(page);
     const labels = await page.locator('[data-testid="map"] .concord-map-label').allInnerTexts();
     expect(labels).toEqual(expect.arrayContaining(['رفح', 'خان يونس']));
-    expect(await page.getByTestId('map-legend').innerText()).toContain('رفح');
+    expect(await shownText(page.getByTestId('map-legend'))).toContain('رفح');
 
     // Right to left: the navigation is now on the right of the map, and the title starts on the right.
     const arabic = await layout(page);
@@ -67,7 +75,7 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('the app in Arabic'), { timeout: 120_0
     await page.reload();
     await visible(page.getByTestId('nav-map'));
     expect(await documentLanguage(page)).toEqual({ dir: 'rtl', lang: 'ar' });
-    expect(await page.getByTestId('nav-map').innerText()).toBe('الخريطة');
+    expect(await shownText(page.getByTestId('nav-map'))).toBe('الخريطة');
     await waitForMap(page);
 
     // Let labels and controls settle before the picture.
@@ -93,18 +101,18 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('the app in Arabic'), { timeout: 120_0
     await page.goto(`${e2e.server.url}/sign-in`);
     await chooseLanguage(page, 'ar');
     await page.waitForFunction(() => document.documentElement.dir === 'rtl', undefined, { timeout: UI_TIMEOUT_MS });
-    expect(await page.locator('button[type="submit"]').innerText()).toBe('تسجيل الدخول');
+    expect(await shownText(page.locator('button[type="submit"]'))).toBe('تسجيل الدخول');
 
     await fillSignIn(page, 'admin@concord.example', 'not-the-password');
     const alert = page.getByRole('alert');
     await visible(alert);
-    expect(await alert.innerText()).toContain('البريد الإلكتروني أو كلمة المرور غير صحيحة.');
+    expect(await shownText(alert)).toContain('البريد الإلكتروني أو كلمة المرور غير صحيحة.');
     await snapshot(page, 'sign-in-ar-wrong-password');
 
     // Signed in, the app stays in Arabic: the choice made on this browser wins.
     await fillSignIn(page, 'admin@concord.example', e2e.server.demoPassword);
     await visible(page.getByTestId('user-menu'));
     expect(await documentLanguage(page)).toEqual({ dir: 'rtl', lang: 'ar' });
-    expect(await page.getByTestId('nav-map').innerText()).toBe('الخريطة');
+    expect(await shownText(page.getByTestId('nav-map'))).toBe('الخريطة');
   });
 });

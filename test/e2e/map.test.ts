@@ -1,17 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HAS_CHROMIUM, signIn, snapshot, suiteTitle, useE2E, visible, waitForMap } from './support/e2e.ts';
+import { HAS_CHROMIUM, shownText, signIn, snapshot, suiteTitle, useE2E, visible, waitForMap } from './support/e2e.ts';
 import { ROOT } from './support/server.ts';
 
 // What the Gaza scenario loads, read from the same files the server seeds from.
 const DATA = join(ROOT, 'src/server/modules/geo/data');
-const GOVERNORATES: { properties: { nameEn: string } }[] = JSON.parse(
-  readFileSync(join(DATA, 'governorates.geojson'), 'utf8'),
-).features;
-const CROSSINGS: { nameEn: string; geometry: { type: string } }[] = JSON.parse(
-  readFileSync(join(DATA, 'crossings.json'), 'utf8'),
-);
+const GOVERNORATES: { properties: { nameEn: string } }[] = JSON.parse(readFileSync(join(DATA, 'governorates.geojson'), 'utf8')).features;
+const CROSSINGS: { nameEn: string; geometry: { type: string } }[] = JSON.parse(readFileSync(join(DATA, 'crossings.json'), 'utf8'));
 
 interface MapFacts {
   sources: string[];
@@ -82,7 +78,7 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('the map page'), { timeout: 120_000 },
     // The legend lists every governorate and every crossing by name.
     const legend = page.getByTestId('map-legend');
     await visible(legend);
-    const legendText = await legend.innerText();
+    const legendText = await shownText(legend);
     for (const { properties } of GOVERNORATES) expect(legendText).toContain(properties.nameEn);
     for (const crossing of CROSSINGS) expect(legendText).toContain(crossing.nameEn);
 
@@ -92,7 +88,7 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('the map page'), { timeout: 120_000 },
 
     const attribution = page.locator('[data-testid="map"] .maplibregl-ctrl-attrib');
     await visible(attribution);
-    expect(await attribution.innerText()).toContain('geoBoundaries');
+    expect(await shownText(attribution)).toContain('geoBoundaries');
 
     await snapshot(page, 'map-en');
     expect(pageErrors).toEqual([]);

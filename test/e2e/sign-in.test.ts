@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillSignIn, HAS_CHROMIUM, snapshot, suiteTitle, UI_TIMEOUT_MS, useE2E, visible } from './support/e2e.ts';
+import { fillSignIn, HAS_CHROMIUM, shownText, snapshot, suiteTitle, UI_TIMEOUT_MS, useE2E, visible } from './support/e2e.ts';
 
 describe.skipIf(!HAS_CHROMIUM)(suiteTitle('signing in and out in the browser'), { timeout: 90_000 }, () => {
   const e2e = useE2E();
@@ -18,7 +18,7 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('signing in and out in the browser'), 
     const alert = page.getByRole('alert');
     await visible(alert);
     // The server's words in English ("Email or password is wrong"); a translation in Arabic.
-    expect(await alert.innerText()).toMatch(/email or password/i);
+    expect(await shownText(alert)).toMatch(/email or password/i);
     expect(page.url()).toMatch(/\/sign-in$/);
     expect(await page.getByTestId('user-menu').count()).toBe(0);
     await snapshot(page, 'sign-in-wrong-password');
@@ -29,8 +29,8 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('signing in and out in the browser'), 
     for (const item of ['map', 'organisations', 'users', 'roles', 'audit', 'account']) {
       await visible(page.getByTestId(`nav-${item}`));
     }
-    expect(await page.getByTestId('nav-map').innerText()).toBe('Map');
-    expect(await page.getByTestId('user-menu').innerText()).toContain('Alex Admin');
+    expect(await shownText(page.getByTestId('nav-map'))).toBe('Map');
+    expect(await shownText(page.getByTestId('user-menu'))).toContain('Alex Admin');
     expect(page.url()).not.toMatch(/\/sign-in/);
     await snapshot(page, 'signed-in-admin');
 

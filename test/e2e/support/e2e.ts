@@ -135,6 +135,12 @@ export function useE2E(): E2E {
   return state;
 }
 
+/** The text a person sees in an element: CSS applied, hidden parts left out, capitals as shown. */
+export function shownText(locator: Locator): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: this is a Playwright locator, and the visible text is the point
+  return locator.innerText();
+}
+
 /** Signs in through the form and waits for the app shell. */
 export async function signIn(page: Page, server: ConcordServer, email: string, password = server.demoPassword) {
   await page.goto(`${server.url}/sign-in`);
@@ -143,7 +149,7 @@ export async function signIn(page: Page, server: ConcordServer, email: string, p
     await visible(page.getByTestId('user-menu'));
   } catch (error) {
     await snapshot(page, `failed-sign-in-${email}`);
-    const text = await page.locator('body').innerText().catch(() => '');
+    const text = await shownText(page.locator('body')).catch(() => '');
     throw new Error(`Signing in as ${email} failed at ${page.url()}; the page said:\n${text}`, { cause: error });
   }
 }
