@@ -1,0 +1,689 @@
+/**
+ * The authorization matrix: every /api route in the app's route table, called by an
+ * anonymous client, by one signed-in user per built-in role (each in an organisation of
+ * its own), by an administrator whose organisation requires a second factor they have
+ * not enrolled, and by API tokens. The expected answer comes from the route's declared
+ * access policy, so a new route without a sample request below fails this file, and so
+ * does a route whose behaviour drifts from its declaration.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteEntry } from '../../src/server/app.ts';
+import { totpCode } from '../../src/server/modules/auth/credentials.ts';
+import type { OrganisationType } from '../../src/shared/organisations.ts';
+import { BUILTIN_ROLES, PERMISSION_KEYS, type Permission } from '../../src/shared/permissions.ts';
+import { Client, type Response, startTestApp, type TestUser } from '../support/test-app.ts';
+
+// Built before the tests are collected: the route table decides which tests exist.
+const t = await startTestApp();
+afterAll(() => t.close());
+
+type Access = RouteEntry['access'];
+interface Route extends RouteEntry {
+  key: string;
+}
+const routes: Route[] = t.app.routeTable.map((route) => ({ ...route, key: `${route.method} ${route.url}` }));
+
+const READS = new Set(['GET', 'HEAD']);
+const PASSWORD = 'correct horse battery';
+
+// ---------------------------------------------------------------------------------------
+// Callers
+
+interface Caller {
+  name: string;
+  kind: 'anonymous' | 'session' | 'token';
+  permissions: ReadonlySet<Permission>;
+  /** Signed in, but their organisation requires a second factor they have not enrolled. */
+  awaitingTotp: boolean;
+  user: TestUser | null;
+  /** The client that makes this caller's requests (a fresh one each time for anonymous). */
+  client(): Client;
+}
+
+/** Where each built-in role's user works. A role not listed here sits in an observer organisation. */
+const ORGANISATION_OF_ROLE: Record<string, OrganisationType> = {
+  admin: 'force_headquarters',
+  auditor: 'observer',
+  donor_officer: 'donor',
+  force_planner: 'force_headquarters',
+  contributor_liaison: 'contributing_country',
+  humanitarian: 'humanitarian',
+  political_officer: 'authority',
+  field_reporter: 'humanitarian',
+};
+
+const AWAITING_TOTP = 'admin awaiting TOTP enrolment';
+
+function sessionCaller(name: string, permissions: Iterable<Permission>, awaitingTotp = false): Caller {
+  return {
+    name,
+    kind: 'session',
+    permissions: new Set(permissions),
+    awaitingTotp,
+    user: null,
+    client() {
+      if (!this.user) throw new Error(`${name} is not signed in: the setup did not finish.`);
+      return this.user.client;
+    },
+  };
+}
+
+// Known before the tests are collected, so each test's name can say what it expects; the
+// users themselves are made and signed in once, in beforeAll.
+const CALLERS: Caller[] = [
+  { name: 'anonymous', kind: 'anonymous', permissions: new Set(), awaitingTotp: false, user: null, client: () => t.client() },
+  ...BUILTIN_ROLES.map((role) => sessionCaller(role.key, role.permissions)),
+  sessionCaller(AWAITING_TOTP, BUILTIN_ROLES.find((role) => role.key === 'admin')!.permissions, true),
+];
+const caller = (name: string): Caller => CALLERS.find((c) => c.name === name)!;
+
+function tokenCaller(name: string, user: TestUser, token: string, scopes: Permission[]): Caller {
+  const client = new Client(t.app);
+  client.bearer = token;
+  return { name, kind: 'token', permissions: new Set(scopes), awaitingTotp: false, user, client: () => client };
+}
+
+type Expectation = { outcome: 'admitted' } | { outcome: 'refused'; status: 401 | 403; code: string };
+
+/** What the route's declared access policy says this caller gets. */
+function expectationFor(who: Caller, access: Access): Expectation {
+  if ('public' in access) return { outcome: 'admitted' };
+  if (who.kind === 'anonymous') return { outcome: 'refused', status: 401, code: 'auth.unauthenticated' };
+  if (who.awaitingTotp && !('signedIn' in access && access.duringTotpEnrolment)) {
+    return { outcome: 'refused', status: 403, code: 'auth.totp-enrolment-required' };
+  }
+  if ('permission' in access && !who.permissions.has(access.permission)) return { outcome: 'refused', status: 403, code: 'auth.forbidden' };
+  return { outcome: 'admitted' };
+}
+
+// ---------------------------------------------------------------------------------------
+// Sample requests, one per route
+
+interface Target {
+  url: string;
+  body?: unknown;
+  /** Send from this client instead of the caller's own (e.g. a second session of the same user). */
+  client?: Client;
+  cleanup?: () => Promise<void>;
+}
+
+interface Sample {
+  /**
+   * Builds a valid request. `admitted` says whether the caller passes access control:
+   * only then does the handler run, so only then are fresh records made for it to change.
+   */
+  request?: (who: Caller, admitted: boolean) => Promise<Target> | Target;
+  /** The status of a successful call; 200 unless given. */
+  status?: number;
+  /**
+   * For routes that address one record: whose it is. Records owned by an organisation or
+   * a user need cross-owner cases (CROSS_OWNER below); 'none' marks shared directories.
+   */
+  owner?: 'organisation' | 'user' | 'none';
+}
+
+const RANDOM_ID = '6f1d2c3b-4a59-4e8f-9a7b-1c2d3e4f5a6b';
+
+interface Fixtures {
+  organisationId: string;
+  userId: string;
+  signInUser: TestUser;
+  missionPlaceId: string;
+}
+let fx: Fixtures;
+
+function placeBody(code = t.unique('matrix-place').toLowerCase(), extra: Record<string, unknown> = {}) {
+  return { kind: 'site', code, nameEn: 'Matrix site', nameAr: 'موقع', geometry: { type: 'Point', coordinates: [34.45, 31.5] }, ...extra };
+}
+
+async function okBody(response: Response, what: string) {
+  if (response.status !== 201 && response.status !== 200) throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body;
+}
+
+async function freshUser(): Promise<string> {
+  return (await t.user(['field_reporter'], fx.organisationId, false)).id;
+}
+
+/** A second session of the caller's own user, so ending or replacing it leaves theirs alone. */
+async function secondSession(who: Caller): Promise<Client> {
+  const client = new Client(t.app);
+  const response = await client.signIn(who.user!.email, who.user!.password);
+  if (response.status !== 200) throw new Error(`second sign-in of ${who.name}: ${response.status} ${JSON.stringify(response.body)}`);
+  return client;
+}
+
+async function resetTotp(userId: string) {
+  await t.db.query('update users set totp_secret = null, totp_enabled_at = null, totp_last_step = null where id = $1', [userId]);
+}
+
+const docs: Sample = {};
+const SAMPLES: Record<string, Sample> = {
+  'GET /api/docs': docs,
+  'GET /api/docs/static/index.html': { status: 302 },
+  'GET /api/docs/static/swagger-initializer.js': docs,
+  'GET /api/docs/json': docs,
+  'GET /api/docs/yaml': docs,
+  'HEAD /api/docs/static/*': { request: () => ({ url: '/api/docs/static/swagger-ui.css' }) },
+  'GET /api/docs/static/*': { request: () => ({ url: '/api/docs/static/swagger-ui.css' }) },
+  'GET /api/openapi.json': {},
+  'GET /api/health': {},
+  'GET /api/config': {},
+  'GET /api/problems': {},
+  'GET /api/geo/governorates': {},
+  'GET /api/geo/crossings': {},
+
+  'POST /api/auth/sign-in': {
+    request: async (who) => {
+      if (!who.user) return { url: '/api/auth/sign-in', body: { email: fx.signInUser.email, password: fx.signInUser.password } };
+      // Signing in again from a session replaces that session; use a second one.
+      return { url: '/api/auth/sign-in', body: { email: who.user.email, password: who.user.password }, client: await secondSession(who) };
+    },
+  },
+  'POST /api/auth/sign-out': {
+    status: 204,
+    request: async (who, admitted) =>
+      admitted && who.user ? { url: '/api/auth/sign-out', client: await secondSession(who) } : { url: '/api/auth/sign-out' },
+  },
+  'GET /api/auth/session': {},
+  'PATCH /api/auth/me': { request: () => ({ url: '/api/auth/me', body: { locale: 'en' } }) },
+  'POST /api/auth/password': {
+    status: 204,
+    // The same password again: a valid change that keeps the caller's credentials usable.
+    request: (who) => ({
+      url: '/api/auth/password',
+      body: { currentPassword: who.user?.password ?? PASSWORD, newPassword: who.user?.password ?? PASSWORD },
+    }),
+  },
+  'POST /api/auth/totp/enrol': {
+    request: (who, admitted) => ({
+      url: '/api/auth/totp/enrol',
+      cleanup: admitted && who.user ? () => resetTotp(who.user!.id) : undefined,
+    }),
+  },
+  'POST /api/auth/totp/confirm': {
+    request: async (who, admitted) => {
+      if (!admitted || !who.user) return { url: '/api/auth/totp/confirm', body: { code: '123456' } };
+      const { secret } = await okBody(await who.client().post('/api/auth/totp/enrol'), 'enrol');
+      // Confirming changes who needs a code at sign-in; later cases sign this user in again.
+      return { url: '/api/auth/totp/confirm', body: { code: totpCode(secret) }, cleanup: () => resetTotp(who.user!.id) };
+    },
+  },
+  'POST /api/auth/totp/disable': {
+    request: async (who, admitted) => {
+      if (!admitted || !who.user) return { url: '/api/auth/totp/disable', body: { code: '123456' } };
+      const { secret } = await okBody(await who.client().post('/api/auth/totp/enrol'), 'enrol');
+      await okBody(await who.client().post('/api/auth/totp/confirm', { code: totpCode(secret) }), 'confirm');
+      // The next time step's code: the current one was just used, and codes are single-use.
+      return {
+        url: '/api/auth/totp/disable',
+        body: { code: totpCode(secret, Date.now() + 30_000) },
+        cleanup: () => resetTotp(who.user!.id),
+      };
+    },
+  },
+
+  'GET /api/tokens': {},
+  'POST /api/tokens': { status: 201, request: () => ({ url: '/api/tokens', body: { name: 'matrix', scopes: ['places.read'] } }) },
+  'DELETE /api/tokens/:id': {
+    status: 204,
+    owner: 'user',
+    request: async (who, admitted) => {
+      if (!admitted) return { url: `/api/tokens/${RANDOM_ID}` };
+      const token = await okBody(await who.client().post('/api/tokens', { name: 'to revoke', scopes: ['places.read'] }), 'token');
+      return { url: `/api/tokens/${token.id}` };
+    },
+  },
+
+  'GET /api/organisations': {},
+  'GET /api/organisations/:id': { owner: 'none', request: () => ({ url: `/api/organisations/${fx.organisationId}` }) },
+  'POST /api/organisations': {
+    status: 201,
+    request: () => ({ url: '/api/organisations', body: { name: t.unique('Matrix org'), type: 'observer' } }),
+  },
+  'PATCH /api/organisations/:id': {
+    owner: 'none',
+    request: async (_who, admitted) => ({
+      url: `/api/organisations/${admitted ? (await t.organisation('observer')).id : fx.organisationId}`,
+      body: { nameAr: 'منظمة' },
+    }),
+  },
+
+  'GET /api/users': {},
+  'GET /api/users/:id': { owner: 'none', request: () => ({ url: `/api/users/${fx.userId}` }) },
+  'POST /api/users': {
+    status: 201,
+    request: () => ({
+      url: '/api/users',
+      body: {
+        email: `${t.unique('matrix')}@test.example`,
+        name: 'Matrix user',
+        organisationId: fx.organisationId,
+        roles: ['field_reporter'],
+        password: PASSWORD,
+      },
+    }),
+  },
+  'PATCH /api/users/:id': {
+    owner: 'none',
+    request: async (_who, admitted) => ({ url: `/api/users/${admitted ? await freshUser() : fx.userId}`, body: { locale: 'ar' } }),
+  },
+  'POST /api/users/:id/disable': {
+    owner: 'none',
+    request: async (_who, admitted) => ({ url: `/api/users/${admitted ? await freshUser() : fx.userId}/disable` }),
+  },
+  'POST /api/users/:id/enable': {
+    owner: 'none',
+    request: async (_who, admitted) => {
+      if (!admitted) return { url: `/api/users/${fx.userId}/enable` };
+      const id = await freshUser();
+      await okBody(await t.admin.client.post(`/api/users/${id}/disable`), 'disable');
+      return { url: `/api/users/${id}/enable` };
+    },
+  },
+  'POST /api/users/:id/reset-password': {
+    owner: 'none',
+    request: async (_who, admitted) => ({ url: `/api/users/${admitted ? await freshUser() : fx.userId}/reset-password`, body: {} }),
+  },
+
+  'GET /api/roles': {},
+  'POST /api/roles': {
+    status: 201,
+    request: () => ({
+      url: '/api/roles',
+      body: { key: t.unique('matrix').replaceAll('-', '_'), nameEn: 'Matrix', nameAr: 'مصفوفة', permissions: ['places.read'] },
+    }),
+  },
+  'PATCH /api/roles/:key': {
+    owner: 'none',
+    request: async (_who, admitted) => {
+      if (!admitted) return { url: '/api/roles/field_reporter', body: { description: 'changed' } };
+      const role = await okBody(
+        await t.admin.client.post('/api/roles', {
+          key: t.unique('target').replaceAll('-', '_'),
+          nameEn: 'Target',
+          nameAr: 'هدف',
+          permissions: [],
+        }),
+        'role',
+      );
+      return { url: `/api/roles/${role.key}`, body: { description: 'changed' } };
+    },
+  },
+
+  'GET /api/audit': {},
+  'GET /api/audit/verify': {},
+
+  'GET /api/places': {},
+  'GET /api/places/:id': { owner: 'organisation', request: () => ({ url: `/api/places/${fx.missionPlaceId}` }) },
+  'POST /api/places': { status: 201, request: () => ({ url: '/api/places', body: placeBody() }) },
+  'PATCH /api/places/:id': {
+    owner: 'organisation',
+    request: async (who, admitted) => {
+      if (!admitted) return { url: `/api/places/${fx.missionPlaceId}`, body: { nameEn: 'Renamed' } };
+      // A place of the caller's own organisation: only its owner may change it.
+      const place = await okBody(await who.client().post('/api/places', placeBody()), 'place');
+      return { url: `/api/places/${place.id}`, body: { nameEn: 'Renamed' } };
+    },
+  },
+};
+
+const sampleFor = (route: Route): Sample => {
+  const sample = SAMPLES[route.key];
+  if (!sample) throw new Error(`No sample request for ${route.key}: add one to SAMPLES in test/integration/authorization-matrix.test.ts.`);
+  return sample;
+};
+
+async function send(who: Caller, route: Route, admitted: boolean): Promise<Response> {
+  const sample = sampleFor(route);
+  const target = (await sample.request?.(who, admitted)) ?? { url: route.url };
+  try {
+    const body = READS.has(route.method) ? undefined : target.body;
+    return await (target.client ?? who.client()).request(route.method, target.url, body);
+  } finally {
+    await target.cleanup?.();
+  }
+}
+
+async function deniedReason(response: Response): Promise<string | undefined> {
+  const rows = await t.db.query<{ reason: string }>(
+    `select after->>'reason' as reason from audit_log where request_id = $1 and action = 'access.denied'`,
+    [response.headers['x-request-id']],
+  );
+  return rows.rows[0]?.reason;
+}
+
+async function expectAnswer(who: Caller, route: Route, expected: Expectation, response: Response) {
+  const context = `${route.key} as ${who.name} answered ${response.status} ${JSON.stringify(response.body)?.slice(0, 300)}`;
+  if (expected.outcome === 'admitted') {
+    expect(response.status, context).toBe(sampleFor(route).status ?? 200);
+    return;
+  }
+  expect(response.status, context).toBe(expected.status);
+  expect(response.body?.code, context).toBe(expected.code);
+  if (expected.code === 'auth.forbidden' && 'permission' in route.access) {
+    expect(await deniedReason(response), `${context}: the refusal is audited`).toBe(route.access.permission);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Cross-owner cases: a user of another organisation (or another user) addressing an owned record
+
+interface Owned {
+  owner: TestUser;
+  otherOrg: TestUser;
+  sharedOrg: TestUser;
+  places: { mission: string; public: string; restricted: string; restrictedShared: string };
+  tokenId: string;
+  token: string;
+}
+let owned: Owned;
+
+interface CrossCase {
+  name: string;
+  who: () => Client;
+  place?: keyof Owned['places'];
+  status: number;
+  code?: string;
+}
+
+const CROSS_OWNER: Record<string, CrossCase[]> = {
+  'GET /api/places/:id': [
+    { name: 'a user of another organisation sees a mission place', who: () => owned.otherOrg.client, place: 'mission', status: 200 },
+    { name: 'a user of another organisation sees a public place', who: () => owned.otherOrg.client, place: 'public', status: 200 },
+    {
+      name: 'a user of another organisation gets 404 for a restricted place',
+      who: () => owned.otherOrg.client,
+      place: 'restricted',
+      status: 404,
+      code: 'resource.not-found',
+    },
+    {
+      name: 'a user of another organisation gets 404 for a place shared with someone else',
+      who: () => owned.otherOrg.client,
+      place: 'restrictedShared',
+      status: 404,
+      code: 'resource.not-found',
+    },
+    {
+      name: 'a field reporter of another organisation gets 404 for a restricted place',
+      who: () => caller('field_reporter').client(),
+      place: 'restricted',
+      status: 404,
+      code: 'resource.not-found',
+    },
+    { name: 'force headquarters sees a restricted place', who: () => caller('force_planner').client(), place: 'restricted', status: 200 },
+    {
+      name: 'the organisation a restricted place is shared with sees it',
+      who: () => owned.sharedOrg.client,
+      place: 'restrictedShared',
+      status: 200,
+    },
+    { name: 'the owner sees its restricted place', who: () => owned.owner.client, place: 'restricted', status: 200 },
+  ],
+  'PATCH /api/places/:id': [
+    {
+      name: 'a places manager of another organisation cannot change a mission place',
+      who: () => owned.otherOrg.client,
+      place: 'mission',
+      status: 403,
+      code: 'auth.forbidden',
+    },
+    {
+      name: 'a places manager of another organisation cannot change a public place',
+      who: () => owned.otherOrg.client,
+      place: 'public',
+      status: 403,
+      code: 'auth.forbidden',
+    },
+    {
+      name: 'a places manager of another organisation gets 404 for a restricted place',
+      who: () => owned.otherOrg.client,
+      place: 'restricted',
+      status: 404,
+      code: 'resource.not-found',
+    },
+    {
+      name: 'force headquarters sees a restricted place but cannot change it',
+      who: () => caller('force_planner').client(),
+      place: 'restricted',
+      status: 403,
+      code: 'auth.forbidden',
+    },
+    {
+      name: 'the organisation a place is shared with cannot change it',
+      who: () => owned.sharedOrg.client,
+      place: 'restrictedShared',
+      status: 403,
+      code: 'auth.forbidden',
+    },
+    {
+      name: "an administrator of another organisation cannot change an organisation's place",
+      who: () => caller('admin').client(),
+      place: 'mission',
+      status: 403,
+      code: 'auth.forbidden',
+    },
+    { name: 'the owner changes its restricted place', who: () => owned.owner.client, place: 'restricted', status: 200 },
+  ],
+  'DELETE /api/tokens/:id': [
+    { name: "another user cannot revoke a user's token", who: () => owned.otherOrg.client, status: 404, code: 'resource.not-found' },
+    {
+      name: "an administrator cannot revoke another user's token",
+      who: () => caller('admin').client(),
+      status: 404,
+      code: 'resource.not-found',
+    },
+  ],
+};
+
+// ---------------------------------------------------------------------------------------
+// Setup: every user signs in once
+
+beforeAll(async () => {
+  for (const role of BUILTIN_ROLES) {
+    const org = await t.organisation(ORGANISATION_OF_ROLE[role.key] ?? 'observer');
+    caller(role.key).user = await t.user([role.key], org.id);
+  }
+  caller(AWAITING_TOTP).user = await t.user(['admin'], (await t.organisation('force_headquarters', { requireTotp: true })).id);
+
+  const humanitarian = caller('humanitarian');
+  const organisationId = (await t.organisation('observer')).id;
+  fx = {
+    organisationId,
+    userId: (await t.user(['field_reporter'], organisationId, false)).id,
+    signInUser: await t.user(['field_reporter'], organisationId, false),
+    missionPlaceId: (await okBody(await humanitarian.user!.client.post('/api/places', placeBody()), 'place')).id,
+  };
+
+  const otherOrg = await t.user(['humanitarian'], (await t.organisation('humanitarian')).id);
+  const sharedOrg = await t.user(['humanitarian'], (await t.organisation('humanitarian')).id);
+  const token = await okBody(await humanitarian.user!.client.post('/api/tokens', { name: 'owned', scopes: ['places.read'] }), 'token');
+  const ownedPlace = async (extra: Record<string, unknown>) =>
+    (await okBody(await humanitarian.user!.client.post('/api/places', placeBody(undefined, extra)), 'place')).id as string;
+  owned = {
+    owner: humanitarian.user!,
+    otherOrg,
+    sharedOrg,
+    places: {
+      mission: await ownedPlace({ classification: 'mission' }),
+      public: await ownedPlace({ classification: 'public' }),
+      restricted: await ownedPlace({ classification: 'restricted' }),
+      restrictedShared: await ownedPlace({ classification: 'restricted', sharedWith: [sharedOrg.organisationId] }),
+    },
+    tokenId: token.id,
+    token: token.token,
+  };
+});
+
+// ---------------------------------------------------------------------------------------
+// The matrix
+
+describe('the matrix covers every route', () => {
+  it('has a sample request for every route in the route table', () => {
+    const missing = routes.filter((route) => !SAMPLES[route.key]).map((route) => route.key);
+    expect(missing, 'Routes without a sample request: add them to SAMPLES with a valid request').toEqual([]);
+  });
+
+  it('has no sample for a route that no longer exists', () => {
+    const keys = new Set(routes.map((route) => route.key));
+    expect(Object.keys(SAMPLES).filter((key) => !keys.has(key))).toEqual([]);
+  });
+
+  it('says whose record every route with a path parameter addresses', () => {
+    const undecided = routes.filter((route) => /\/:/.test(route.url) && !SAMPLES[route.key]?.owner).map((route) => route.key);
+    expect(undecided, "Set `owner` in these routes' samples").toEqual([]);
+  });
+
+  it('has cross-owner cases for every route that addresses an owned record', () => {
+    const needed = routes.filter((route) => ['organisation', 'user'].includes(SAMPLES[route.key]?.owner ?? '')).map((route) => route.key);
+    expect(
+      needed.filter((key) => !CROSS_OWNER[key]?.length),
+      'Add cases to CROSS_OWNER',
+    ).toEqual([]);
+    expect(
+      Object.keys(CROSS_OWNER).filter((key) => !needed.includes(key)),
+      'CROSS_OWNER names routes that are not owned',
+    ).toEqual([]);
+  });
+});
+
+function describeExpectation(route: Route, expected: Expectation): string {
+  return expected.outcome === 'admitted' ? `admitted (${SAMPLES[route.key]?.status ?? 200})` : `${expected.status} ${expected.code}`;
+}
+
+describe.each(routes)('$key', (route) => {
+  for (const who of CALLERS) {
+    const expected = expectationFor(who, route.access);
+    it(`as ${who.name}: ${describeExpectation(route, expected)}`, async () => {
+      await expectAnswer(who, route, expected, await send(who, route, expected.outcome === 'admitted'));
+    });
+  }
+});
+
+describe('cross-owner access to owned records', () => {
+  for (const [key, cases] of Object.entries(CROSS_OWNER)) {
+    for (const { name, who, place, status, code } of cases) {
+      it(`${key}: ${name} (${status})`, () => crossOwner(key, who, place, status, code));
+    }
+  }
+
+  async function crossOwner(key: string, who: () => Client, place: CrossCase['place'], status: number, code?: string) {
+    const [method] = key.split(' ');
+    const url = place ? `/api/places/${owned.places[place]}` : `/api/tokens/${owned.tokenId}`;
+    const before = place ? await owned.owner.client.get(url) : undefined;
+    const response = await who().request(method, url, method === 'PATCH' ? { nameEn: `Changed ${status}` } : undefined);
+    expect(response.status, JSON.stringify(response.body)).toBe(status);
+    if (code) expect(response.body.code).toBe(code);
+
+    if (status >= 400 && before) {
+      const after = await owned.owner.client.get(url);
+      expect(after.body, 'a refused change leaves the place as it was').toEqual(before.body);
+    }
+    if (status >= 400 && !place) {
+      const bearer = new Client(t.app);
+      bearer.bearer = owned.token;
+      expect((await bearer.get('/api/places')).status, 'the token still works').toBe(200);
+    }
+  }
+});
+
+describe('CSRF protection of cookie sessions', () => {
+  const writes = routes.filter((route) => !READS.has(route.method) && !('public' in route.access));
+
+  it('covers at least one write of each module', () => {
+    expect(writes.length).toBeGreaterThan(10);
+  });
+
+  for (const route of writes) {
+    it(`${route.key} refuses a session write without the x-csrf-token header`, () => refusedWithoutCsrf(route));
+  }
+
+  async function refusedWithoutCsrf(route: Route) {
+    const admin = caller('admin');
+    const target = await sampleFor(route).request?.(admin, false);
+    const bare = new Client(t.app);
+    bare.cookie = admin.user!.client.cookie;
+    const response = await bare.request(route.method, target?.url ?? route.url, target?.body ?? {});
+    expect(response.status, JSON.stringify(response.body)).toBe(403);
+    expect(response.body.code).toBe('auth.csrf');
+    expect(await deniedReason(response), 'the refusal is audited').toBe('csrf');
+
+    const wrong = await bare.request(route.method, target?.url ?? route.url, target?.body ?? {}, { 'x-csrf-token': 'not-the-token' });
+    expect(wrong.body.code).toBe('auth.csrf');
+  }
+
+  it('still accepts the administrator session afterwards', async () => {
+    expect((await caller('admin').client().get('/api/auth/session')).status).toBe(200);
+  });
+});
+
+describe('API tokens', () => {
+  const permissionRoutes = routes.filter((route) => 'permission' in route.access);
+  const tokenCallers = new Map<Permission, Caller>();
+
+  beforeAll(async () => {
+    const admin = caller('admin');
+    for (const permission of PERMISSION_KEYS) {
+      const token = await okBody(await admin.client().post('/api/tokens', { name: `only ${permission}`, scopes: [permission] }), 'token');
+      tokenCallers.set(permission, tokenCaller(`a token scoped to ${permission}`, admin.user!, token.token, [permission]));
+    }
+  });
+
+  for (const route of permissionRoutes) {
+    const needed = (route.access as { permission: Permission }).permission;
+    const other = PERMISSION_KEYS.find((permission) => permission !== needed)!;
+    it(`${route.key} with a token scoped to ${needed}: admitted (${SAMPLES[route.key]?.status ?? 200})`, () =>
+      withToken(route, needed, true));
+    it(`${route.key} with a token scoped to ${other} only: 403 auth.forbidden`, () => withToken(route, other, false));
+  }
+
+  async function withToken(route: Route, scope: Permission, admitted: boolean) {
+    const who = tokenCallers.get(scope)!;
+    const expected = expectationFor(who, route.access);
+    expect(expected.outcome === 'admitted').toBe(admitted);
+    await expectAnswer(who, route, expected, await send(who, route, admitted));
+  }
+
+  it('works within its scopes without a CSRF header, is refused outside them, and stops at revocation', async () => {
+    const user = caller('humanitarian').user!;
+    const made = await user.client.post('/api/tokens', { name: 'script', scopes: ['places.read', 'places.manage'] });
+    expect(made.status).toBe(201);
+    const bearer = new Client(t.app);
+    bearer.bearer = made.body.token;
+
+    expect((await bearer.get('/api/places')).status).toBe(200);
+    expect((await bearer.post('/api/places', placeBody())).status).toBe(201);
+    const outside = await bearer.get('/api/organisations');
+    expect(outside.status, 'the user holds organisations.read, the token does not').toBe(403);
+    expect(outside.body.code).toBe('auth.forbidden');
+    expect((await bearer.get('/api/tokens')).status, 'tokens are managed from a session only').toBe(403);
+
+    expect((await user.client.delete(`/api/tokens/${made.body.id}`)).status).toBe(204);
+    const revoked = await bearer.get('/api/places');
+    expect(revoked.status).toBe(401);
+    expect(revoked.body.code).toBe('auth.unauthenticated');
+  });
+
+  it("cannot be given a scope its user does not hold, and shrinks with its user's roles", async () => {
+    const user = await t.user(['humanitarian'], (await t.organisation('humanitarian')).id);
+    const beyond = await user.client.post('/api/tokens', { name: 'greedy', scopes: ['users.manage'] });
+    expect(beyond.status).toBe(400);
+    expect(beyond.body.errors).toEqual([{ pointer: '/scopes/0', detail: expect.any(String) }]);
+
+    const made = await user.client.post('/api/tokens', { name: 'script', scopes: ['places.manage'] });
+    const bearer = new Client(t.app);
+    bearer.bearer = made.body.token;
+    expect((await bearer.post('/api/places', placeBody())).status).toBe(201);
+    expect((await t.admin.client.patch(`/api/users/${user.id}`, { roles: ['field_reporter'] })).status).toBe(200);
+    expect((await bearer.post('/api/places', placeBody())).status).toBe(403);
+  });
+
+  it('refuses an unknown bearer token', async () => {
+    const bearer = new Client(t.app);
+    bearer.bearer = 'cnc_not-a-token';
+    const response = await bearer.get('/api/auth/session');
+    expect(response.status).toBe(401);
+    expect(response.body.code).toBe('auth.unauthenticated');
+  });
+});
