@@ -89,12 +89,12 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   });
 
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/api/') || route.method === 'HEAD') return;
+    if (!route.url.startsWith('/api/')) return;
     // The documentation pages come from a plugin; they are as public as the document itself.
     if (route.url.startsWith('/api/docs')) route.config = { ...route.config, access: { public: true } };
     const access = route.config?.access;
     if (!access) throw new Error(`Route ${route.method} ${route.url} declares no access policy.`);
-    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, access });
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url, access });
   });
 
   app.addHook('onSend', async (req, reply) => {

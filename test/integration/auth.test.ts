@@ -212,6 +212,13 @@ describe('API tokens', () => {
     expect((await machine.get('/api/audit')).status).toBe(200);
     expect((await machine.get('/api/users')).status).toBe(403); // the user may, the token may not
     expect((await machine.post('/api/tokens', { name: 'x', scopes: ['audit.read'] })).status).toBe(403);
+    // A leaked token cannot take over the account: no profile, password or second-factor changes.
+    expect((await machine.patch('/api/auth/me', { name: 'Taken over' })).status).toBe(403);
+    expect((await machine.post('/api/auth/totp/enrol')).status).toBe(403);
+    expect(
+      (await machine.post('/api/auth/password', { currentPassword: user.password, newPassword: 'another long password' })).status,
+    ).toBe(403);
+    expect((await machine.get('/api/auth/session')).status).toBe(200);
 
     expect((await user.client.delete(`/api/tokens/${created.body.id}`)).status).toBe(204);
     expect((await machine.get('/api/audit')).status).toBe(401);

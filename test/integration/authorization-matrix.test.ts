@@ -164,7 +164,6 @@ const SAMPLES: Record<string, Sample> = {
   'GET /api/docs/static/swagger-initializer.js': docs,
   'GET /api/docs/json': docs,
   'GET /api/docs/yaml': docs,
-  'HEAD /api/docs/static/*': { request: () => ({ url: '/api/docs/static/swagger-ui.css' }) },
   'GET /api/docs/static/*': { request: () => ({ url: '/api/docs/static/swagger-ui.css' }) },
   'GET /api/openapi.json': {},
   'GET /api/health': {},

@@ -87,7 +87,12 @@ export function registerAuthentication(app: FastifyInstance, localSecret: string
         throw new Problem('auth.csrf', 'Send the x-csrf-token header that came with your session.');
       }
     }
+    if ('signedIn' in access && access.sessionOnly && actor.kind !== 'session') {
+      await recordDenied(app, req, actor, 'session-only');
+      throw new Problem('auth.forbidden', 'This needs a signed-in session: API tokens cannot change the account or manage tokens.');
+    }
     if (actor.mustEnrolTotp && !('signedIn' in access && access.duringTotpEnrolment)) {
+      await recordDenied(app, req, actor, 'totp-enrolment-required');
       throw new Problem('auth.totp-enrolment-required');
     }
     if ('permission' in access && !actor.permissions.has(access.permission)) {

@@ -6,7 +6,11 @@ import type { Actor } from './actor.ts';
  * Who may call a route. Every route declares one; the app refuses to start with a route
  * that does not, and the authorization matrix test is built from these declarations.
  */
-export type Access = { public: true } | { signedIn: true; duringTotpEnrolment?: boolean } | { permission: Permission };
+export type Access =
+  | { public: true }
+  /** sessionOnly: the caller's own account and tokens, which an API token must not touch. */
+  | { signedIn: true; duringTotpEnrolment?: boolean; sessionOnly?: boolean }
+  | { permission: Permission };
 
 declare module 'fastify' {
   interface FastifyInstance {

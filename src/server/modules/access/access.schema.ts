@@ -21,17 +21,18 @@ export const organisationSchema = z
   })
   .meta({ id: 'Organisation' });
 
-export const organisationCreate = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    nameAr: z.string().trim().max(200).nullish(),
-    type: z.enum(ORGANISATION_TYPES),
-    countryCode: countryCode.nullish(),
-    requireTotp: z.boolean().default(false),
-  })
-  .strict();
+// Update schemas are built from shapes without defaults: a default in a PATCH would
+// silently reset every field the request does not name.
+const organisationFields = z.object({
+  name: z.string().trim().min(1).max(200),
+  nameAr: z.string().trim().max(200).nullish(),
+  type: z.enum(ORGANISATION_TYPES),
+  countryCode: countryCode.nullish(),
+  requireTotp: z.boolean(),
+});
 
-export const organisationUpdate = organisationCreate.partial().strict();
+export const organisationCreate = organisationFields.extend({ requireTotp: z.boolean().default(false) }).strict();
+export const organisationUpdate = organisationFields.partial().strict();
 
 export const organisationQuery = z.object({
   q: z.string().trim().max(200).optional(),
@@ -108,17 +109,16 @@ export const roleList = z.object({
   permissions: z.array(z.object({ key: z.string(), description: z.string() })),
 });
 
-export const roleCreate = z
-  .object({
-    key: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'Lowercase letters, digits and underscores, starting with a letter.'),
-    nameEn: z.string().trim().min(1).max(100),
-    nameAr: z.string().trim().min(1).max(100),
-    description: z.string().trim().max(500).default(''),
-    permissions: z.array(permission).max(PERMISSION_KEYS.length),
-  })
-  .strict();
+const roleFields = z.object({
+  key: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'Lowercase letters, digits and underscores, starting with a letter.'),
+  nameEn: z.string().trim().min(1).max(100),
+  nameAr: z.string().trim().min(1).max(100),
+  description: z.string().trim().max(500),
+  permissions: z.array(permission).max(PERMISSION_KEYS.length),
+});
 
-export const roleUpdate = roleCreate.omit({ key: true }).partial().strict();
+export const roleCreate = roleFields.extend({ description: roleFields.shape.description.default('') }).strict();
+export const roleUpdate = roleFields.omit({ key: true }).partial().strict();
 export const roleParams = z.object({ key: z.string().max(40) });
 
 export const tokenSchema = z

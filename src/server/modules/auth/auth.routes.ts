@@ -9,6 +9,7 @@ import { sha256 } from './credentials.ts';
 
 const tags = ['auth'];
 const self = { signedIn: true, duringTotpEnrolment: true } as const;
+const account = { ...self, sessionOnly: true } as const;
 
 export function authRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -43,7 +44,7 @@ export function authRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/auth/sign-out', {
-    config: { access: self },
+    config: { access: account },
     schema: { tags, summary: 'Sign out: ends this session', response: { 204: z.null(), ...schema.problemResponses } },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {
@@ -67,7 +68,7 @@ export function authRoutes(app: FastifyInstance) {
   });
 
   r.patch('/api/auth/me', {
-    config: { access: self },
+    config: { access: account },
     schema: {
       tags,
       summary: 'Change your name or language',
@@ -78,7 +79,7 @@ export function authRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/auth/password', {
-    config: { access: self },
+    config: { access: account },
     schema: {
       tags,
       summary: 'Change your password (ends your other sessions)',
@@ -89,7 +90,7 @@ export function authRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/auth/totp/enrol', {
-    config: { access: self },
+    config: { access: account },
     schema: {
       tags,
       summary: 'Start enrolling a TOTP second factor (RFC 6238)',
@@ -99,7 +100,7 @@ export function authRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/auth/totp/confirm', {
-    config: { access: self },
+    config: { access: account },
     schema: {
       tags,
       summary: 'Confirm the second factor with a code from the authenticator',
@@ -110,7 +111,7 @@ export function authRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/auth/totp/disable', {
-    config: { access: self },
+    config: { access: account },
     schema: {
       tags,
       summary: 'Remove the second factor (needs a current code)',

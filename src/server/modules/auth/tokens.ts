@@ -17,7 +17,7 @@ const columns = sql`id, name, scopes, created_at as "createdAt", last_used_at as
 
 function sessionUser(ctx: Ctx): string {
   const actor = ctx.requireActor();
-  if (actor.kind !== 'session' || !actor.userId) throw new Problem('auth.forbidden', 'API tokens are managed from a signed-in session.');
+  if (!actor.userId) throw new Problem('auth.forbidden', 'API tokens belong to a user.');
   return actor.userId;
 }
 
@@ -26,7 +26,7 @@ export function tokenRoutes(app: FastifyInstance) {
   const tags = ['tokens'];
 
   r.get('/api/tokens', {
-    config: { access: { signedIn: true } },
+    config: { access: { signedIn: true, sessionOnly: true } },
     schema: { tags, summary: 'Your API tokens', response: { 200: z.object({ items: z.array(schema.tokenSchema) }), ...problemResponses } },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => ({
@@ -39,7 +39,7 @@ export function tokenRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/tokens', {
-    config: { access: { signedIn: true } },
+    config: { access: { signedIn: true, sessionOnly: true } },
     schema: {
       tags,
       summary: 'Create an API token (shown once)',
@@ -71,7 +71,7 @@ export function tokenRoutes(app: FastifyInstance) {
   });
 
   r.delete('/api/tokens/:id', {
-    config: { access: { signedIn: true } },
+    config: { access: { signedIn: true, sessionOnly: true } },
     schema: { tags, summary: 'Revoke one of your API tokens', params: idParams, response: { 204: z.null(), ...problemResponses } },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {

@@ -30,23 +30,32 @@ const placeSchema = z.object({
   updatedAt: z.date(),
 });
 
-const placeCreate = z
-  .object({
-    kind: z.enum(repo.PLACE_KINDS),
-    code: z
-      .string()
-      .trim()
-      .regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'Lowercase letters, digits and dashes.'),
-    nameEn: z.string().trim().min(1).max(200),
-    nameAr: z.string().trim().min(1).max(200),
-    geometry,
-    properties: z.record(z.string().max(100), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()])).default({}),
-    classification: z.enum(CLASSIFICATIONS).default('mission'),
-    sharedWith: z.array(z.uuid()).max(100).default([]),
+const propertyValue = z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]);
+
+// Without defaults: a default in the PATCH schema would reset what the request leaves out.
+const placeFields = z.object({
+  kind: z.enum(repo.PLACE_KINDS),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'Lowercase letters, digits and dashes.'),
+  nameEn: z.string().trim().min(1).max(200),
+  nameAr: z.string().trim().min(1).max(200),
+  geometry,
+  properties: z.record(z.string().max(100), propertyValue),
+  classification: z.enum(CLASSIFICATIONS),
+  sharedWith: z.array(z.uuid()).max(100),
+});
+
+const placeCreate = placeFields
+  .extend({
+    properties: placeFields.shape.properties.default({}),
+    classification: placeFields.shape.classification.default('mission'),
+    sharedWith: placeFields.shape.sharedWith.default([]),
   })
   .strict();
 
-const placeUpdate = placeCreate.omit({ kind: true }).partial().strict();
+const placeUpdate = placeFields.omit({ kind: true }).partial().strict();
 
 const featureCollection = z.object({
   type: z.literal('FeatureCollection'),
