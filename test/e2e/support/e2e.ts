@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { type ConcordServer, ROOT, startServer } from './server.ts';
+import { type ConcordServer, ROOT, type ServerOptions, startServer } from './server.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const HAS_CHROMIUM = existsSync(CHROMIUM_PATH);
@@ -100,13 +100,13 @@ export interface E2E {
  * Registers beforeAll/afterAll hooks that start a server and launch Chromium for the
  * calling test file. Call it inside the (skippable) describe block.
  */
-export function useE2E(): E2E {
+export function useE2E(serverOptions: ServerOptions = {}): E2E {
   const state = { foreignRequests: [] as string[] } as E2E;
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
     await ensureWebApp();
-    state.server = await startServer();
+    state.server = await startServer(serverOptions);
     state.browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
   });
 

@@ -28,7 +28,12 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((done) => child.once('exit', () => done()));
 }
 
-export async function startServer(): Promise<ConcordServer> {
+export interface ServerOptions {
+  /** Set in the server's environment after the defaults, e.g. CONCORD_BASEMAP_PMTILES. */
+  env?: Record<string, string>;
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<ConcordServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'concord-e2e-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -38,10 +43,12 @@ export async function startServer(): Promise<ConcordServer> {
     CONCORD_SEED: 'gaza',
     LOG_LEVEL: 'warn',
   };
-  // The e2e server always uses its own embedded database and the offline map style.
+  // The e2e server always uses its own embedded database and, unless a test says
+  // otherwise, the offline map style.
   delete env.DATABASE_URL;
   delete env.CONCORD_BASEMAP_STYLE_URL;
   delete env.CONCORD_BASEMAP_PMTILES;
+  Object.assign(env, options.env);
 
   const child = spawn(process.execPath, [join(ROOT, 'bin/concord.mjs'), 'serve'], {
     cwd: ROOT,

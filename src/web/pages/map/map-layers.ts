@@ -39,6 +39,11 @@ export function offlineStyle(): StyleSpecification {
   };
 }
 
+/** Over a basemap the governorates are washed in lightly, so that the basemap shows through. */
+export function governorateFillOpacity(overBasemap: boolean): ExpressionSpecification {
+  return ['case', ['boolean', ['feature-state', 'selected'], false], overBasemap ? 0.6 : 1, overBasemap ? 0.35 : 0.85];
+}
+
 function statusColour(): ExpressionSpecification {
   const pairs = Object.entries(STATUS_COLOURS).flat();
   return ['match', ['get', 'status'], ...pairs, UNKNOWN_STATUS_COLOUR] as unknown as ExpressionSpecification;
@@ -54,7 +59,7 @@ export function addGeoLayers(map: MapLibreMap, governorates: Governorates, cross
     source: 'governorates',
     paint: {
       'fill-color': LAND_COLOUR,
-      'fill-opacity': ['case', ['boolean', ['feature-state', 'selected'], false], 1, 0.85],
+      'fill-opacity': governorateFillOpacity(false),
     },
   });
   map.addLayer({

@@ -6,6 +6,7 @@ import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
 import { api } from '../../http/api-client';
 import type { AppConfig } from '../../http/types';
+import { loadPmtilesBasemap } from './basemap';
 import type { Crossings, Governorates, Selection } from './geo-types';
 import { MapLegend } from './map-legend';
 import { type Camera, MapView } from './map-view';
@@ -22,6 +23,20 @@ export default function MapPage() {
     queryFn: () => api.get<AppConfig>('/api/config'),
     staleTime: Infinity,
   });
+  // A style URL takes precedence; a PMTiles archive is read only when there is none.
+  const pmtilesUrl = config.data && !config.data.basemap.styleUrl ? config.data.basemap.pmtilesUrl : null;
+  const basemap = useQuery({
+    queryKey: ['basemap', pmtilesUrl],
+    queryFn: () =>
+      loadPmtilesBasemap(pmtilesUrl ?? '').catch((error: unknown) => {
+        console.warn('The PMTiles basemap could not be read; the map shows its own data only', error);
+        throw error;
+      }),
+    enabled: Boolean(pmtilesUrl),
+    staleTime: Infinity,
+    retry: false,
+  });
+  const [styleFailed, setStyleFailed] = useState(false);
   const governorates = useQuery({
     queryKey: ['geo', 'governorates'],
     queryFn: () => api.get<Governorates>('/api/geo/governorates'),
@@ -33,7 +48,9 @@ export default function MapPage() {
     staleTime: 60_000,
   });
   const error = config.error ?? governorates.error ?? crossings.error;
+  // The map does not wait for the basemap: it is drawn underneath whenever it arrives.
   const pending = config.isPending || governorates.isPending || crossings.isPending;
+  const basemapFailed = basemap.isError || styleFailed;
 
   return (
     <>
@@ -45,6 +62,8 @@ export default function MapPage() {
               <Box h={MAP_HEIGHT}>
                 <MapView
                   config={config.data}
+                  basemap={basemap.data ?? null}
+                  onBasemapFailed={() => setStyleFailed(true)}
                   governorates={governorates.data}
                   crossings={crossings.data}
                   selection={selection}
@@ -55,6 +74,11 @@ export default function MapPage() {
             </Grid.Col>
             <Grid.Col span={{ base: 12, md: 4, lg: 3 }}>
               <Box mah={{ base: 'none', md: MAP_HEIGHT.md }} style={{ overflowY: 'auto' }} pe={4}>
+                {basemapFailed && (
+                  <Alert color="yellow" mb="md" p="xs" role="status" data-testid="basemap-notice">
+                    {t('map.basemapUnavailable')}
+                  </Alert>
+                )}
                 <MapLegend governorates={governorates.data} crossings={crossings.data} selection={selection} onSelect={setSelection} />
                 <Alert color="gray" mt="md" p="xs">
                   {t('map.illustrative')}

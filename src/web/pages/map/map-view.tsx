@@ -14,6 +14,7 @@ import { type RefObject, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppConfig } from '../../http/types';
 import { useFormat } from '../../i18n/format';
+import { addBasemap, type Basemap, removeBasemap } from './basemap';
 import { type Crossings, type Governorates, localName, type Selection } from './geo-types';
 import { type Bounds, boundsOf, labelPoint, lineLabelPoint } from './map-geometry';
 import { addGeoLayers, INTERACTIVE_LAYERS, LAYER_IDS, offlineStyle } from './map-layers';
@@ -42,6 +43,10 @@ export interface Camera {
 
 interface MapViewProps {
   config: AppConfig;
+  /** Drawn under the map's own layers once it is known; null for none. */
+  basemap: Basemap | null;
+  /** Called when the configured basemap style cannot be loaded and the offline style is used instead. */
+  onBasemapFailed: () => void;
   governorates: Governorates;
   crossings: Crossings;
   selection: Selection;
@@ -50,7 +55,7 @@ interface MapViewProps {
   camera: RefObject<Camera | null>;
 }
 
-export function MapView({ config, governorates, crossings, selection, onSelect, camera }: MapViewProps) {
+export function MapView({ config, basemap, onBasemapFailed, governorates, crossings, selection, onSelect, camera }: MapViewProps) {
   const { t, i18n } = useTranslation();
   const format = useFormat();
   const language = i18n.resolvedLanguage ?? 'en';
@@ -59,7 +64,10 @@ export function MapView({ config, governorates, crossings, selection, onSelect, 
   const popupRef = useRef<Popup | null>(null);
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
+  const onBasemapFailedRef = useRef(onBasemapFailed);
+  onBasemapFailedRef.current = onBasemapFailed;
   const [ready, setReady] = useState(false);
+  const [loadedMap, setLoadedMap] = useState<MapLibreMap | null>(null);
 
   useEffect(() => {
     const container = containerRef.current;
@@ -121,6 +129,7 @@ export function MapView({ config, governorates, crossings, selection, onSelect, 
         styleFailed = true;
         console.warn('Basemap style failed to load; using the offline style', event.error);
         map.setStyle(offlineStyle());
+        onBasemapFailedRef.current();
       }
     });
 
@@ -137,6 +146,7 @@ export function MapView({ config, governorates, crossings, selection, onSelect, 
         if (at) addLabel(localName(feature.properties, language), at, 'crossing', feature.properties.id, placement);
       }
       window.__concordMap = map;
+      setLoadedMap(map);
       map.once('idle', () => setReady(true));
     });
 
@@ -170,9 +180,19 @@ export function MapView({ config, governorates, crossings, selection, onSelect, 
       if (window.__concordMap === map) delete window.__concordMap;
       map.remove();
       setReady(false);
+      setLoadedMap(null);
     };
     // The map is rebuilt only when its data or language changes; callbacks go through refs.
   }, [config, governorates, crossings, language, t, camera]);
+
+  // The basemap goes under the map's own layers, whether it is known before the map loads or after.
+  useEffect(() => {
+    if (!loadedMap || !basemap) return;
+    addBasemap(loadedMap, basemap);
+    return () => {
+      if (mapRef.current === loadedMap) removeBasemap(loadedMap, basemap);
+    };
+  }, [loadedMap, basemap]);
 
   // Show the popup for whatever is selected, whether picked on the map or in the list.
   useEffect(() => {
