@@ -22,6 +22,7 @@ export interface CrossingProperties {
   note?: string | null;
   noteAr?: string | null;
   locationNote?: string | null;
+  locationNoteAr?: string | null;
 }
 
 export type Governorates = FeatureCollection<Polygon | MultiPolygon, GovernorateProperties>;
@@ -29,8 +30,9 @@ export type Crossings = FeatureCollection<Point | LineString, CrossingProperties
 
 export type Selection = { kind: 'governorate' | 'crossing'; id: string } | null;
 
-export function statusOf(props: CrossingProperties): string {
-  return props.status || 'unknown';
+/** The crossing's status, or null when the data records none (the scenario's crossings have none). */
+export function statusOf(props: CrossingProperties): string | null {
+  return typeof props.status === 'string' && props.status.trim() ? props.status.trim() : null;
 }
 
 export function localName(props: { nameEn: string; nameAr: string }, language: string): string {

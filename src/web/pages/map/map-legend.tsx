@@ -92,7 +92,8 @@ export function MapLegend({ governorates, crossings, selection, onSelect }: MapL
           {crossings.features.map((f) => {
             const line = f.geometry.type === 'LineString';
             const status = statusOf(f.properties);
-            const colour = line ? CORRIDOR_COLOUR : (STATUS_COLOURS[status] ?? UNKNOWN_STATUS_COLOUR);
+            const colour = line ? CORRIDOR_COLOUR : ((status && STATUS_COLOURS[status]) ?? UNKNOWN_STATUS_COLOUR);
+            const kind = t(`map.kinds.${f.properties.kind}`, { defaultValue: f.properties.kind });
             return item(
               'crossing',
               f.properties.id,
@@ -103,8 +104,7 @@ export function MapLegend({ governorates, crossings, selection, onSelect }: MapL
                 <div>
                   <Text size="sm">{localName(f.properties, language)}</Text>
                   <Text size="xs" c="dimmed">
-                    {t(`map.kinds.${f.properties.kind}`, { defaultValue: f.properties.kind })} ·{' '}
-                    {t(`map.statuses.${status}`, { defaultValue: status })}
+                    {status ? t('map.kindAndStatus', { kind, status: t(`map.statuses.${status}`, { defaultValue: status }) }) : kind}
                   </Text>
                 </div>
               </Group>,
@@ -137,7 +137,11 @@ function PopulationSources({ governorates, language }: { governorates: Governora
             <Text span fw={600} inherit>
               {list.format(names)}
             </Text>
-            : {source}
+            {': '}
+            {/* Sources are cited as published, in English; dir isolates them in an Arabic line. */}
+            <span lang={language === 'en' ? undefined : 'en'} dir="ltr">
+              {source}
+            </span>
           </Text>
         ))}
       </Stack>

@@ -9,9 +9,29 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, c
   return node;
 }
 
-function row(list: HTMLElement, label: string, value: string | null | undefined) {
+/**
+ * A value in the interface's language, or in English when the data has no translation:
+ * `lang` marks it for screen readers, and `dir="auto"` keeps an English sentence in an
+ * Arabic popup in its own reading order (and the other way round).
+ */
+function row(list: HTMLElement, label: string, value: string | null | undefined, lang?: string) {
   if (!value) return;
-  list.append(element('dt', label), element('dd', value));
+  const dd = element('dd', value);
+  dd.dir = 'auto';
+  if (lang) dd.lang = lang;
+  list.append(element('dt', label), dd);
+}
+
+/** English text, marked as such when the interface is in another language. */
+function englishIn(language: string): string | undefined {
+  return language === 'en' ? undefined : 'en';
+}
+
+function heading(props: { nameEn: string; nameAr: string }, language: string) {
+  const node = element('h3', localName(props, language));
+  if (language === 'ar' && !props.nameAr) node.lang = 'en';
+  node.dir = 'auto';
+  return node;
 }
 
 interface PopupContext {
@@ -22,16 +42,17 @@ interface PopupContext {
 
 export function governoratePopup(props: GovernorateProperties, { t, language, formatNumber }: PopupContext) {
   const root = element('div', undefined, 'concord-popup');
-  root.append(element('h3', localName(props, language)));
+  root.append(heading(props, language));
   const list = element('dl');
   if (props.population !== null && props.population !== undefined) {
-    row(list, t('map.population'), formatNumber(props.population));
-    const year = props.populationYear ? String(props.populationYear) : '';
+    const population = formatNumber(props.population);
     row(
       list,
-      t('map.populationSource'),
-      [props.populationSource, year && t('map.year', { year: formatYear(year, language) })].filter(Boolean).join(' · '),
+      t('map.population'),
+      props.populationYear ? t('map.populationInYear', { population, year: formatYear(props.populationYear, language) }) : population,
     );
+    // Sources are cited as published, in English.
+    row(list, t('map.populationSource'), props.populationSource, englishIn(language));
   } else {
     row(list, t('map.population'), t('map.unknown'));
   }
@@ -41,13 +62,15 @@ export function governoratePopup(props: GovernorateProperties, { t, language, fo
 
 export function crossingPopup(props: CrossingProperties, { t, language }: PopupContext) {
   const root = element('div', undefined, 'concord-popup');
-  root.append(element('h3', localName(props, language)));
+  root.append(heading(props, language));
   const list = element('dl');
   row(list, t('map.kind'), t(`map.kinds.${props.kind}`, { defaultValue: props.kind }));
   const status = statusOf(props);
-  row(list, t('map.status'), t(`map.statuses.${status}`, { defaultValue: status }));
-  row(list, t('map.note'), language === 'ar' && props.noteAr ? props.noteAr : props.note);
-  row(list, t('map.locationNote'), props.locationNote);
+  if (status) row(list, t('map.status'), t(`map.statuses.${status}`, { defaultValue: status }));
+  if (language === 'ar' && props.noteAr) row(list, t('map.note'), props.noteAr);
+  else row(list, t('map.note'), props.note, englishIn(language));
+  if (language === 'ar' && props.locationNoteAr) row(list, t('map.locationNote'), props.locationNoteAr);
+  else row(list, t('map.locationNote'), props.locationNote, englishIn(language));
   root.append(list);
   return root;
 }
