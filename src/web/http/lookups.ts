@@ -6,6 +6,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../auth/session';
+import { organisationName } from '../pages/organisations/organisation-labels';
 import { api } from './api-client';
 import type { Organisation, Page, Role, RolesResponse } from './types';
 
@@ -67,9 +68,10 @@ export function useOrganisationOptions() {
   const { i18n } = useTranslation();
   const organisations = useAllOrganisations();
   const language = i18n.resolvedLanguage ?? 'en';
-  const options = (organisations.data ?? []).map((org) => ({
-    value: org.id,
-    label: language === 'ar' && org.nameAr ? org.nameAr : org.name,
-  }));
+  // Sorted by the name shown: the server sorts by the English name, which means nothing in an Arabic list.
+  const collator = new Intl.Collator(language);
+  const options = (organisations.data ?? [])
+    .map((org) => ({ value: org.id, label: organisationName(org, language) }))
+    .sort((a, b) => collator.compare(a.label, b.label));
   return { options, error: organisations.error };
 }

@@ -113,7 +113,7 @@ export function OrganisationsPage() {
                         size="xs"
                         variant="light"
                         onClick={() => setEditing(org)}
-                        aria-label={t('organisations.editNamed', { name: org.name })}
+                        aria-label={t('organisations.editNamed', { name: organisationName(org, i18n.resolvedLanguage ?? 'en') })}
                       >
                         {t('common.edit')}
                       </Button>
