@@ -20,6 +20,7 @@ export default defineConfig({
     proxy: {
       // CONCORD_API_URL points the dev server at an API on another port.
       '/api': { target: process.env.CONCORD_API_URL ?? 'http://127.0.0.1:8080', changeOrigin: false },
+      '/basemap.pmtiles': { target: process.env.CONCORD_API_URL ?? 'http://127.0.0.1:8080', changeOrigin: false },
     },
   },
 });

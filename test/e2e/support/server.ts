@@ -2,11 +2,15 @@
  * Starts a real Concord server (`concord serve`) as a child process on a fresh data
  * directory, the way a person would, and reads its address and the demo password from
  * what it prints. Each e2e test file gets its own server, so no file sees another's data.
+ * With TEST_DATABASE_URL set, the server runs on a fresh PostgreSQL database of its own
+ * (created here, dropped at stop); otherwise on its own embedded database.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import pg from 'pg';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -43,10 +47,11 @@ export async function startServer(options: ServerOptions = {}): Promise<ConcordS
     CONCORD_SEED: 'gaza',
     LOG_LEVEL: 'warn',
   };
-  // The e2e server always uses its own embedded database and, unless a test says
-  // otherwise, the offline map style.
+  // Unless a test says otherwise, the offline map style.
   delete env.DATABASE_URL;
   delete env.CONCORD_BASEMAP_STYLE_URL;
+  const database = await createDatabase();
+  if (database) env.DATABASE_URL = database.url;
   delete env.CONCORD_BASEMAP_PMTILES;
   Object.assign(env, options.env);
 
@@ -71,6 +76,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ConcordS
       clearTimeout(timer);
     }
     await rm(dataDir, { recursive: true, force: true });
+    await database?.drop();
   };
 
   try {
@@ -100,4 +106,26 @@ export async function startServer(options: ServerOptions = {}): Promise<ConcordS
     await stop();
     throw error;
   }
+}
+
+/** A fresh, empty PostgreSQL database for one server, when TEST_DATABASE_URL is set. */
+async function createDatabase(): Promise<{ url: string; drop(): Promise<void> } | null> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) return null;
+  const name = `concord_e2e_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
 }
