@@ -50,7 +50,7 @@ export const userSchema = z
     email: z.string(),
     name: z.string(),
     locale,
-    organisation: z.object({ id: z.uuid(), name: z.string() }),
+    organisation: z.object({ id: z.uuid(), name: z.string(), nameAr: z.string().nullable() }),
     roles: z.array(z.string()),
     disabled: z.boolean(),
     totpEnabled: z.boolean(),

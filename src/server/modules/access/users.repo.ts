@@ -7,7 +7,7 @@ export interface User {
   email: string;
   name: string;
   locale: 'en' | 'ar';
-  organisation: { id: string; name: string };
+  organisation: { id: string; name: string; nameAr: string | null };
   roles: string[];
   disabled: boolean;
   totpEnabled: boolean;
@@ -15,7 +15,7 @@ export interface User {
 }
 
 const select = sql`
-  select u.id, u.email, u.name, u.locale, json_build_object('id', o.id, 'name', o.name) as organisation,
+  select u.id, u.email, u.name, u.locale, json_build_object('id', o.id, 'name', o.name, 'nameAr', o.name_ar) as organisation,
          coalesce((select array_agg(ur.role_key order by ur.role_key) from user_roles ur where ur.user_id = u.id), '{}') as roles,
          u.disabled_at is not null as disabled, u.totp_enabled_at is not null as "totpEnabled", u.created_at as "createdAt"
   from users u join organisations o on o.id = u.organisation_id`;

@@ -17,6 +17,7 @@ export interface PrincipalRow {
   totp_enabled: boolean;
   organisation_id: string;
   organisation_name: string;
+  organisation_name_ar: string | null;
   organisation_type: OrganisationType;
   require_totp: boolean;
   roles: string[];
@@ -25,7 +26,7 @@ export interface PrincipalRow {
 
 const principalColumns = sql`
   u.id as user_id, u.email, u.name, u.locale, u.totp_enabled_at is not null as totp_enabled,
-  o.id as organisation_id, o.name as organisation_name, o.type as organisation_type, o.require_totp,
+  o.id as organisation_id, o.name as organisation_name, o.name_ar as organisation_name_ar, o.type as organisation_type, o.require_totp,
   coalesce((select array_agg(ur.role_key order by ur.role_key) from user_roles ur where ur.user_id = u.id), '{}') as roles,
   coalesce((select array_agg(distinct p) from user_roles ur join roles r on r.key = ur.role_key
             cross join lateral unnest(r.permissions) p where ur.user_id = u.id), '{}') as permissions`;

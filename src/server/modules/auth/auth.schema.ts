@@ -7,7 +7,7 @@ export const meSchema = z
     email: z.string(),
     name: z.string(),
     locale,
-    organisation: z.object({ id: z.uuid(), name: z.string(), type: z.string() }),
+    organisation: z.object({ id: z.uuid(), name: z.string(), nameAr: z.string().nullable(), type: z.string() }),
     roles: z.array(z.string()),
     permissions: z.array(z.string()),
     totpEnabled: z.boolean(),

@@ -15,7 +15,7 @@ export interface Me {
   email: string;
   name: string;
   locale: 'en' | 'ar';
-  organisation: { id: string; name: string; type: string };
+  organisation: { id: string; name: string; nameAr: string | null; type: string };
   roles: string[];
   permissions: string[];
   totpEnabled: boolean;
@@ -28,7 +28,7 @@ export function presentMe(row: repo.PrincipalRow): Me {
     email: row.email,
     name: row.name,
     locale: row.locale,
-    organisation: { id: row.organisation_id, name: row.organisation_name, type: row.organisation_type },
+    organisation: { id: row.organisation_id, name: row.organisation_name, nameAr: row.organisation_name_ar, type: row.organisation_type },
     roles: row.roles,
     permissions: [...row.permissions].sort(),
     totpEnabled: row.totp_enabled,
