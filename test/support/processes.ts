@@ -46,7 +46,8 @@ export async function startServerProcess(env: Record<string, string | undefined>
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), timeoutMs);
     const check = () => {
       const match = /is running at (http:\/\/\S+)/.exec(output);
-      if (match) {
+      // The banner is several writes: wait for its last line.
+      if (match && output.includes('API documentation')) {
         clearTimeout(timer);
         resolve(match[1]);
       }
