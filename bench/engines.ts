@@ -1,0 +1,107 @@
+/**
+ * A fresh, throw-away database per engine: PGlite in a temporary data directory (the
+ * way `npm start` runs it, on files rather than in memory), and on PostgreSQL a new
+ * database that is dropped again at the end, even after Ctrl-C.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Db } from '../src/server/db/db.ts';
+import { openPglite } from '../src/server/db/pglite.ts';
+import { PostgresDb } from '../src/server/db/postgres.ts';
+
+export const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface BenchDb {
+  db: Db;
+  /** e.g. "PostgreSQL 15.20", read from the server itself. */
+  version: string;
+  dispose(): Promise<void>;
+}
+
+const disposers = new Set<() => Promise<void>>();
+
+// Without this, an interrupted run would leave a PostgreSQL database and a temp directory behind.
+process.once('SIGINT', () => {
+  console.error('\nInterrupted: removing the bench databases...');
+  Promise.allSettled([...disposers].map((dispose) => dispose())).then(() => process.exit(130));
+});
+
+function track(dispose: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  const once = () => (done ??= dispose().finally(() => disposers.delete(once)));
+  disposers.add(once);
+  return once;
+}
+
+async function serverVersion(db: Db): Promise<string> {
+  return (await db.query<{ server_version: string }>('show server_version')).rows[0].server_version.split(' ')[0];
+}
+
+export async function openBenchPglite(): Promise<BenchDb> {
+  const dir = await mkdtemp(join(tmpdir(), 'concord-bench-'));
+  const db = await openPglite(dir);
+  return {
+    db,
+    version: `PostgreSQL ${await serverVersion(db)} in PGlite`,
+    dispose: track(async () => {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    }),
+  };
+}
+
+/** The URL the PostgreSQL part uses, and where it came from. */
+export function postgresUrl(env = process.env): { url: string; source: string } {
+  if (env.BENCH_DATABASE_URL) return { url: env.BENCH_DATABASE_URL, source: 'BENCH_DATABASE_URL' };
+  if (env.TEST_DATABASE_URL) return { url: env.TEST_DATABASE_URL, source: 'TEST_DATABASE_URL' };
+  return { url: DEFAULT_POSTGRES_URL, source: 'default' };
+}
+
+/** The URL without its password, for printing. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/** Whether a server answers at `url`, and if not, why. */
+export async function probePostgres(url: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message || error.constructor.name : String(error) };
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export async function openBenchPostgres(url: string): Promise<BenchDb> {
+  const name = `concord_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  // The same pool size the server uses (PostgresDb's default), so the figures match a real deployment.
+  const db = new PostgresDb(withDatabase(url, name));
+  const dispose = track(async () => {
+    await db.close().catch(() => {});
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+  return { db, version: `PostgreSQL ${await serverVersion(db)}`, dispose };
+}

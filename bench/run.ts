@@ -1,0 +1,270 @@
+/**
+ * `npm run bench`: builds a large data set on PGlite and on PostgreSQL, measures sign-in,
+ * paginated lists and the audit trail through the real HTTP app and directly on the
+ * database, and prints one markdown table (also written to bench/results/latest.md).
+ *
+ * These are measurements on whatever machine runs them, not pass/fail checks.
+ *
+ *   BENCH_QUICK=1               10x less data and 2 s runs, to check that it works
+ *   BENCH_ENGINES=pglite        only these engines (comma-separated: pglite, postgresql)
+ *   BENCH_AUDIT_ROWS=n          audit rows on PostgreSQL (default 1,000,000)
+ *   BENCH_PGLITE_AUDIT_ROWS=n   audit rows on PGlite (default 200,000, see below)
+ *   BENCH_DATABASE_URL / TEST_DATABASE_URL   the PostgreSQL server (default: local, port 5432)
+ */
+
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
+import type { Db } from '../src/server/db/db.ts';
+import { listUsers } from '../src/server/modules/access/users.repo.ts';
+import { prepareDatabase } from '../src/server/server.ts';
+import { type BenchDb, openBenchPglite, openBenchPostgres, postgresUrl, probePostgres, redact } from './engines.ts';
+import { BENCH_ADMIN_EMAIL, BENCH_PASSWORD, generate } from './generate.ts';
+import { directLoad, type Figures, httpLoad, httpRequest, signIn, startApp, timed } from './measure.ts';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const SCALE = QUICK ? 10 : 1;
+const ORGANISATIONS = 10_000 / SCALE;
+const USERS_PER_ORGANISATION = 5;
+const PAGE_SIZE = 25;
+// Every audit row goes through the hash-chaining trigger, one row at a time. On a small
+// machine that is a few thousand rows a second on either engine, so a million rows on
+// both would take most of the bench's time. PGlite gets a smaller trail by default
+// (labelled in the table); BENCH_PGLITE_AUDIT_ROWS=1000000 gives it the full count.
+const AUDIT_ROWS = {
+  postgresql: Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000) / SCALE,
+  pglite: Number(process.env.BENCH_PGLITE_AUDIT_ROWS ?? process.env.BENCH_AUDIT_ROWS ?? 200_000) / SCALE,
+};
+// Direct calls run as long as the HTTP runs: a deep page can take a second, and short
+// runs of slow calls give few samples.
+const SECONDS = QUICK ? { signIn: 2, list: 2, direct: 2, audit: 2 } : { signIn: 5, list: 10, direct: 10, audit: 10 };
+// Sign-in is argon2id-bound (a few CPU-heavy verifications at a time are all the cores
+// allow); reads use as many connections as the server's PostgreSQL pool has.
+const SIGN_IN_CONNECTIONS = 4;
+const CONNECTIONS = 10;
+const SIGN_IN_ACCOUNTS = 50;
+
+type Engine = 'pglite' | 'postgresql';
+const ENGINES: Engine[] = ['pglite', 'postgresql'];
+const NAMES: Record<Engine, string> = { pglite: 'PGlite', postgresql: 'PostgreSQL' };
+
+/** A table row: its label and one cell per engine. */
+type Rows = Map<string, Partial<Record<Engine, string>>>;
+
+const int = (n: number) => Math.round(n).toLocaleString('en');
+const ms = (n: number) => (Number.isNaN(n) ? '–' : n < 10 ? n.toFixed(1) : int(n));
+const secs = (s: number) => (s < 10 ? `${s.toFixed(1)} s` : s < 120 ? `${int(s)} s` : `${int(s)} s (${(s / 60).toFixed(1)} min)`);
+const rate = (f: Figures, unit: string) =>
+  `${f.rate < 100 ? f.rate.toFixed(1) : int(f.rate)} ${unit} · p50 ${ms(f.p50)} ms · p99 ${ms(f.p99)} ms${f.failures ? ` · ⚠ ${f.failureDetail}` : ''}`;
+
+function log(engine: Engine, line: string) {
+  console.log(`[${NAMES[engine]}] ${line}`);
+}
+
+/** Pages 1..10, and ten pages spread evenly from the first to the last. */
+function pageSets(users: number) {
+  const last = Math.ceil(users / PAGE_SIZE);
+  return {
+    first: Array.from({ length: 10 }, (_, i) => i + 1),
+    spread: Array.from({ length: 10 }, (_, i) => Math.round(1 + (i * (last - 1)) / 9)),
+    last,
+  };
+}
+
+async function benchEngine(engine: Engine, bench: BenchDb, rows: Rows): Promise<void> {
+  const set = (label: string, value: string) => rows.set(label, { ...rows.get(label), [engine]: value });
+  const db: Db = bench.db;
+  const started = performance.now();
+
+  const prepared = await timed(() => prepareDatabase(db, 'none'));
+  set('Migrate and seed roles (fresh database)', secs(prepared.seconds));
+
+  const auditRows = AUDIT_ROWS[engine];
+  const data = await generate(db, {
+    organisations: ORGANISATIONS,
+    usersPerOrganisation: USERS_PER_ORGANISATION,
+    auditRows,
+    auditBatch: Math.min(50_000, auditRows),
+    onProgress: (line) => log(engine, line),
+  });
+  const reduced = engine === 'pglite' && auditRows < AUDIT_ROWS.postgresql ? ' **(reduced for PGlite)**' : '';
+  set('Data: organisations / users / audit rows', `${int(data.organisations)} / ${int(data.users)} / ${int(data.auditRows)}${reduced}`);
+  set('Generate organisations, users, roles (set-based SQL)', secs(data.peopleSeconds));
+  set(
+    'Generate audit rows (each chained by the trigger)',
+    `${secs(data.auditSeconds)} · ${int(data.auditRows / data.auditSeconds)} rows/s`,
+  );
+  const size = await db.query<{ size: string }>('select pg_size_pretty(pg_database_size(current_database())) as size');
+  set('Database size after generation', size.rows[0].size);
+
+  const { app, url, settled } = await startApp(db);
+  try {
+    // Sign-in: generated accounts in turn, all with the same (valid) password.
+    log(engine, `sign-in for ${SECONDS.signIn} s...`);
+    const emails = Array.from(
+      { length: SIGN_IN_ACCOUNTS },
+      (_, i) => `user${1 + ((i * 37) % ORGANISATIONS)}.${1 + (i % USERS_PER_ORGANISATION)}@bench.example`,
+    );
+    const signIns = await httpLoad({
+      url,
+      settled,
+      connections: SIGN_IN_CONNECTIONS,
+      seconds: SECONDS.signIn,
+      requests: emails.map((email) => ({
+        method: 'POST',
+        path: '/api/auth/sign-in',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: BENCH_PASSWORD }),
+      })),
+    });
+    set(`Sign-in: POST /api/auth/sign-in (${SIGN_IN_CONNECTIONS} connections)`, rate(signIns, 'req/s'));
+
+    const cookie = await signIn(url, BENCH_ADMIN_EMAIL, BENCH_PASSWORD);
+    const pages = pageSets(data.users);
+    for (const [key, label] of [
+      ['first', 'pages 1–10'],
+      ['spread', `10 pages spread over all ${int(pages.last)}`],
+    ] as const) {
+      const list = pages[key];
+      log(engine, `GET /api/users, ${label}, for ${SECONDS.list} s...`);
+      const api = await httpLoad({
+        url,
+        settled,
+        connections: CONNECTIONS,
+        seconds: SECONDS.list,
+        requests: [{ path: '/api/users', headers: { cookie } }],
+        rotatePaths: list.map((page) => `/api/users?page=${page}&pageSize=${PAGE_SIZE}`),
+      });
+      const work = (i: number) => listUsers(db, { page: list[i % list.length], pageSize: PAGE_SIZE });
+      log(engine, `listUsers() directly, ${label}...`);
+      const sequential = await directLoad(work, { seconds: SECONDS.direct, concurrency: 1 });
+      const concurrent = await directLoad(work, { seconds: SECONDS.direct, concurrency: CONNECTIONS });
+      set(`GET /api/users?pageSize=${PAGE_SIZE}, ${label} (${CONNECTIONS} connections)`, rate(api, 'req/s'));
+      set(`listUsers() on the database, ${label}, one at a time`, rate(sequential, 'calls/s'));
+      set(`listUsers() on the database, ${label}, ${CONNECTIONS} at a time`, rate(concurrent, 'calls/s'));
+      set(`API ÷ database throughput, ${label} (${CONNECTIONS} at a time)`, `${(api.rate / concurrent.rate).toFixed(2)}×`);
+    }
+
+    log(engine, `GET /api/audit for ${SECONDS.audit} s...`);
+    const audit = await httpLoad({
+      url,
+      settled,
+      connections: CONNECTIONS,
+      seconds: SECONDS.audit,
+      requests: [{ path: '/api/audit?pageSize=50', headers: { cookie } }],
+    });
+    set(`GET /api/audit?pageSize=50, newest page (${CONNECTIONS} connections)`, rate(audit, 'req/s'));
+
+    log(engine, 'GET /api/audit/verify (one run)...');
+    const verify = await timed(() => httpRequest(`${url}/api/audit/verify`, { headers: { cookie } }));
+    const outcome = verify.result.status === 200 ? JSON.parse(verify.result.body) : null;
+    set(
+      'GET /api/audit/verify, one run over the whole trail',
+      outcome
+        ? `${secs(verify.seconds)} · ${int(outcome.rows)} rows ${outcome.status} · ${int(outcome.rows / verify.seconds)} rows/s`
+        : `⚠ HTTP ${verify.result.status}: ${verify.result.body.slice(0, 120)}`,
+    );
+  } finally {
+    await app.close();
+  }
+  set('Wall time for this engine (setup, generation, measurements)', secs((performance.now() - started) / 1000));
+}
+
+function machineLine(versions: string[]): string {
+  const cpu = cpus();
+  const pglite = JSON.parse(readFileSync(new URL('../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')).version;
+  const load = loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ');
+  return (
+    `Machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GB RAM, ` +
+    `${process.platform}/${process.arch}, Node ${process.version}, @electric-sql/pglite ${pglite}; ${versions.join('; ')}; ` +
+    `load average (1/5/15 min) at the end: ${load}`
+  );
+}
+
+async function main() {
+  const only = process.env.BENCH_ENGINES?.split(',').map((s) => s.trim());
+  const engines = ENGINES.filter((engine) => !only || only.includes(engine));
+  const rows: Rows = new Map();
+  const notes: string[] = [];
+  const versions: string[] = [];
+  const started = performance.now();
+  console.log(
+    `Concord bench${QUICK ? ' (BENCH_QUICK=1: 10x less data, 2 s runs)' : ''}; load average at start: ${loadavg()
+      .map((n) => n.toFixed(1))
+      .join(' ')}`,
+  );
+
+  for (const engine of engines) {
+    let bench: BenchDb;
+    if (engine === 'postgresql') {
+      const { url, source } = postgresUrl();
+      const probe = await probePostgres(url);
+      if (!probe.ok) {
+        const why = `skipped: no PostgreSQL server answered at ${redact(url)} (${source === 'default' ? 'the default; set BENCH_DATABASE_URL or TEST_DATABASE_URL' : source}): ${probe.reason}`;
+        console.log(`[PostgreSQL] ${why}`);
+        notes.push(`PostgreSQL ${why}.`);
+        rows.set('Data: organisations / users / audit rows', {
+          ...rows.get('Data: organisations / users / audit rows'),
+          postgresql: 'skipped (no server answered)',
+        });
+        continue;
+      }
+      log(engine, `fresh database on ${redact(url)}`);
+      bench = await openBenchPostgres(url);
+    } else {
+      log(engine, 'fresh database in a temporary directory (compiling PGlite takes a while)...');
+      const opened = await timed(() => openBenchPglite());
+      bench = opened.result;
+      rows.set('Open PGlite (WebAssembly start-up)', { pglite: secs(opened.seconds) });
+    }
+    versions.push(`${NAMES[engine]}: ${bench.version}`);
+    try {
+      await benchEngine(engine, bench, rows);
+    } finally {
+      await bench.dispose();
+    }
+  }
+
+  const shown = engines.filter((engine) => [...rows.values()].some((cells) => cells[engine]));
+  const order = [...rows.keys()];
+  // Columns padded to one width, so the table reads as well in a terminal as rendered.
+  const cells = [
+    ['Measurement', ...shown.map((e) => NAMES[e])],
+    ...order.map((label) => [label, ...shown.map((e) => rows.get(label)?.[e] ?? '–')]),
+  ];
+  const widths = cells[0].map((_, column) => Math.max(...cells.map((row) => row[column].length)));
+  const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
+  const table = [line(cells[0]), line(widths.map((width) => '-'.repeat(width))), ...cells.slice(1).map(line)];
+  if (AUDIT_ROWS.pglite < AUDIT_ROWS.postgresql && shown.includes('pglite')) {
+    notes.push(
+      `PGlite ran with ${int(AUDIT_ROWS.pglite)} audit rows instead of ${int(AUDIT_ROWS.postgresql)}, to keep the run short (BENCH_PGLITE_AUDIT_ROWS sets it). Compare rows/s, not the totals.`,
+    );
+  }
+  notes.push(
+    'Each API request also finds its session (one more query), validates and serialises through zod; the database rows time listUsers() alone. In both, the connections (or loops) take the pages in turn. A sign-in also writes a session, a sign-in attempt and an audit row.',
+  );
+  notes.push(
+    `Latencies are per request as autocannon saw them (or per call for listUsers()); req/s counts 2xx answers only. ` +
+      `Load came from one autocannon worker thread on the same machine as the server${shown.includes('postgresql') ? ' and the PostgreSQL server' : ''}.`,
+  );
+  const output = [
+    `## Concord bench${QUICK ? ' (quick: BENCH_QUICK=1)' : ''} — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    ...table,
+    '',
+    ...notes.map((note) => `- ${note}`),
+    '',
+    machineLine(versions),
+    `Total bench time: ${secs((performance.now() - started) / 1000)}`,
+    '',
+  ].join('\n');
+  console.log(`\n${output}`);
+  const file = new URL('./results/latest.md', import.meta.url);
+  await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+  await writeFile(file, output);
+  console.log('Written to bench/results/latest.md');
+}
+
+await main();
