@@ -106,7 +106,10 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('the app in Arabic'), { timeout: 120_0
     await fillSignIn(page, 'admin@concord.example', 'not-the-password');
     const alert = page.getByRole('alert');
     await visible(alert);
-    expect(await shownText(alert)).toContain('البريد الإلكتروني أو كلمة المرور غير صحيحة.');
+    const alertText = await shownText(alert);
+    expect(alertText).toContain('تحقّق من البريد الإلكتروني وكلمة المرور');
+    expect(alertText).toContain('البريد الإلكتروني أو كلمة المرور غير صحيحة.');
+    expect(alertText).not.toContain('حدث خطأ');
     await snapshot(page, 'sign-in-ar-wrong-password');
 
     // Signed in, the app stays in Arabic: the choice made on this browser wins.

@@ -17,8 +17,11 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('signing in and out in the browser'), 
     await fillSignIn(page, 'admin@concord.example', 'not-the-password');
     const alert = page.getByRole('alert');
     await visible(alert);
-    // The server's words in English ("Email or password is wrong"); a translation in Arabic.
-    expect(await shownText(alert)).toMatch(/email or password/i);
+    // A mistake the person can put right: a calm title saying what to check, not a fault.
+    const alertText = await shownText(alert);
+    expect(alertText).toContain('Check your email and password');
+    expect(alertText).toContain('The email or password is not correct.');
+    expect(alertText).not.toMatch(/something went wrong/i);
     expect(page.url()).toMatch(/\/sign-in$/);
     expect(await page.getByTestId('user-menu').count()).toBe(0);
     await snapshot(page, 'sign-in-wrong-password');
@@ -44,5 +47,34 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('signing in and out in the browser'), 
     await page.goto(`${e2e.server.url}/users`);
     await page.waitForURL(/\/sign-in\?next=%2Fusers$/, { timeout: UI_TIMEOUT_MS });
     await visible(page.locator('input[name="email"]'));
+  });
+
+  it('shows a fault of the server as one, with the reference to quote', async () => {
+    const context = await e2e.newContext();
+    // As if the server failed: the problem it answers with then carries a correlation id.
+    await context.route('**/api/auth/sign-in', (route) =>
+      route.fulfill({
+        status: 500,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({
+          type: '/api/problems#server.internal',
+          title: 'Something went wrong on the server',
+          status: 500,
+          code: 'server.internal',
+          detail: 'Quote this correlation id when reporting it: req-4711.',
+          correlationId: 'req-4711',
+        }),
+      }),
+    );
+    const page = await context.newPage();
+    await page.goto(`${e2e.server.url}/sign-in`);
+    await fillSignIn(page, 'admin@concord.example', e2e.server.demoPassword);
+    const alert = page.getByRole('alert');
+    await visible(alert);
+    const alertText = await shownText(alert);
+    expect(alertText).toContain('Something went wrong');
+    expect(alertText).toContain('Reference: req-4711');
+    expect(await page.getByTestId('user-menu').count()).toBe(0);
+    await snapshot(page, 'sign-in-server-fault');
   });
 });

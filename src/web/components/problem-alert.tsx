@@ -1,7 +1,6 @@
 import { Alert, List, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { isApiError } from '../http/api-client';
-import { fieldErrors, problemMessage } from './problems';
+import { describeProblem, fieldErrors } from './problems';
 
 interface ProblemAlertProps {
   error: unknown;
@@ -9,15 +8,25 @@ interface ProblemAlertProps {
   fields?: string[];
 }
 
+/**
+ * A problem as an alert. Something the person can put right (a wrong password, a form to
+ * correct) gets a calm, specific title; only a fault of the server or the connection says
+ * that something went wrong, with the reference to quote when reporting it.
+ */
 export function ProblemAlert({ error, fields = [] }: ProblemAlertProps) {
   const { t } = useTranslation();
   if (!error) return null;
+  const problem = describeProblem(error);
   const unplaced = Object.entries(fieldErrors(error)).filter(([field]) => !fields.includes(field));
-  const correlationId = isApiError(error) ? error.problem.correlationId : undefined;
-  const invalid = isApiError(error) && (error.problem.errors?.length ?? 0) > 0;
   return (
-    <Alert color="red" title={invalid ? t('errors.invalidTitle') : t('errors.title')} role="alert">
-      <Text size="sm">{problemMessage(error)}</Text>
+    <Alert
+      color={problem.severity === 'fault' ? 'red' : 'orange'}
+      title={problem.title}
+      role="alert"
+      data-testid="problem-alert"
+      data-severity={problem.severity}
+    >
+      <Text size="sm">{problem.message}</Text>
       {unplaced.length > 0 && (
         <List size="sm" mt="xs">
           {unplaced.map(([field, detail]) => (
@@ -27,9 +36,9 @@ export function ProblemAlert({ error, fields = [] }: ProblemAlertProps) {
           ))}
         </List>
       )}
-      {correlationId && (
-        <Text size="xs" c="dimmed" mt="xs">
-          {t('errors.correlationId', { id: correlationId })}
+      {problem.correlationId && (
+        <Text size="xs" mt="xs">
+          {t('errors.correlationId', { id: problem.correlationId })}
         </Text>
       )}
     </Alert>

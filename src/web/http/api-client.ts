@@ -18,6 +18,8 @@ export interface Problem {
   code?: string;
   errors?: ProblemFieldError[];
   correlationId?: string;
+  /** With auth.rate-limited: how long until signing in is possible again. */
+  retryAfterSeconds?: number;
 }
 
 export class ApiError extends Error {
@@ -78,7 +80,10 @@ async function readProblem(response: Response): Promise<Problem> {
   try {
     const body = (await response.json()) as Partial<Problem> | null;
     if (body && typeof body === 'object') {
-      return { ...fallback, ...body, status: body.status ?? response.status };
+      const problem: Problem = { ...fallback, ...body, status: body.status ?? response.status };
+      const retryAfter = Number(response.headers.get('retry-after'));
+      if (problem.retryAfterSeconds === undefined && Number.isFinite(retryAfter) && retryAfter > 0) problem.retryAfterSeconds = retryAfter;
+      return problem;
     }
   } catch {
     // Not JSON (a proxy page, for instance): the status line is all we have.
