@@ -1,6 +1,17 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { HAS_CHROMIUM, shownText, signIn, snapshot, suiteTitle, UI_TIMEOUT_MS, useE2E, visible, waitForMap } from './support/e2e.ts';
+import {
+  HAS_CHROMIUM,
+  shownText,
+  signIn,
+  snapshot,
+  suiteTitle,
+  UI_TIMEOUT_MS,
+  useE2E,
+  VIEWPORT,
+  visible,
+  waitForMap,
+} from './support/e2e.ts';
 
 const NEW_USER = {
   email: 'field.reporter@concord.example',
@@ -56,6 +67,21 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('an administrator creates a user'), { 
     expect(rowText).toContain(NEW_USER.role);
     expect(rowText).toContain('Active');
     await snapshot(admin, 'users-with-new-user');
+
+    // At 1280 px the table fits beside the navigation: each row's actions are one button,
+    // named after the user, in view without scrolling sideways.
+    const actions = row.getByRole('button', { name: `Actions for ${NEW_USER.name}`, exact: true });
+    const box = await actions.boundingBox();
+    expect(box, 'the actions button is laid out').not.toBeNull();
+    expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(VIEWPORT.width);
+    const table = admin.locator('main table');
+    expect(await table.evaluate((element) => element.scrollWidth <= (element.parentElement?.clientWidth ?? 0))).toBe(true);
+    await actions.click();
+    const menu = admin.getByRole('menu');
+    await visible(menu);
+    expect(await menu.getByRole('menuitem').allInnerTexts()).toEqual(['Edit', 'Reset password', 'Disable']);
+    await admin.keyboard.press('Escape');
+    await menu.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
 
     // The new user, in a browser profile of their own.
     const reporter = await (await e2e.newContext()).newPage();

@@ -92,7 +92,15 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('the app in Arabic'), { timeout: 120_0
     await visible(page.getByRole('heading', { name: 'المستخدمون', exact: true }));
     await visible(page.getByRole('columnheader').first());
     expect(await page.getByRole('columnheader').allInnerTexts()).toContain('الاسم');
+    // Organisations go by their Arabic names, in the table and in the account menu.
+    const adminRow = page.getByTestId('user-row-admin@concord.example');
+    expect(await shownText(adminRow)).toContain('مركز التنسيق المدني العسكري');
+    await visible(adminRow.getByRole('button', { name: 'إجراءات Alex Admin', exact: true }));
     await snapshot(page, 'users-ar');
+    await page.getByTestId('user-menu').click();
+    await visible(page.getByTestId('menu-account'));
+    expect(await shownText(page.getByRole('menu'))).toContain('مركز التنسيق المدني العسكري');
+    await page.keyboard.press('Escape');
   });
 
   it('shows the sign-in page, and its error, in Arabic', async () => {

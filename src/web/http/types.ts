@@ -8,7 +8,7 @@ export interface Me {
   email: string;
   name: string;
   locale: Locale;
-  organisation: { id: string; name: string; type: OrganisationType };
+  organisation: { id: string; name: string; nameAr: string | null; type: OrganisationType };
   roles: string[];
   permissions: string[];
   totpEnabled: boolean;
@@ -43,7 +43,7 @@ export interface User {
   email: string;
   name: string;
   locale: Locale;
-  organisation: { id: string; name: string };
+  organisation: { id: string; name: string; nameAr: string | null };
   roles: string[];
   disabled: boolean;
   totpEnabled: boolean;

@@ -2,6 +2,7 @@ import { Avatar, Group, Menu, Text, UnstyledButton } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { useSession } from '../auth/session';
+import { OrganisationName } from '../components/organisation-name';
 import { notifyError } from '../components/problems';
 
 function initials(name: string): string {
@@ -44,7 +45,7 @@ export function UserMenu() {
             {me.email}
           </Text>
           <Text size="xs" c="dimmed" truncate>
-            {me.organisation.name}
+            <OrganisationName organisation={me.organisation} />
           </Text>
         </Menu.Label>
         <Menu.Divider />

@@ -3,6 +3,7 @@ import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../auth/session';
+import { OrganisationName } from '../../components/organisation-name';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors, notifySuccess } from '../../components/problems';
 import { api } from '../../http/api-client';
@@ -35,7 +36,7 @@ export function ProfileSection() {
   return (
     <Section title={t('account.profile')}>
       <Text size="sm">
-        <bdi>{me.email}</bdi> · {me.organisation.name}
+        <bdi>{me.email}</bdi> · <OrganisationName organisation={me.organisation} />
       </Text>
       <form onSubmit={onSubmit} noValidate>
         <Group align="flex-end">

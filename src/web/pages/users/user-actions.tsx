@@ -1,4 +1,4 @@
-import { Button, Group } from '@mantine/core';
+import { ActionIcon, Menu } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,6 +12,18 @@ import { UserEditModal } from './user-edit-modal';
 
 type Dialog = 'edit' | 'toggle' | 'reset' | null;
 
+/** Three dots in a row: the usual sign for "more actions". */
+function MoreIcon() {
+  return (
+    <svg aria-hidden="true" focusable="false" width="18" height="18" viewBox="0 0 24 24" fill="currentColor">
+      <circle cx="5" cy="12" r="2" />
+      <circle cx="12" cy="12" r="2" />
+      <circle cx="19" cy="12" r="2" />
+    </svg>
+  );
+}
+
+/** A user's row actions, in a menu so that the table fits beside the navigation. */
 export function UserActions({ user }: { user: User }) {
   const { t } = useTranslation();
   const { me } = useSession();
@@ -30,38 +42,33 @@ export function UserActions({ user }: { user: User }) {
 
   return (
     <>
-      <Group gap={4} wrap="nowrap">
-        <Button size="xs" variant="light" onClick={() => setDialog('edit')} aria-label={t('users.editNamed', { name: user.name })}>
-          {t('common.edit')}
-        </Button>
-        <Button
-          size="xs"
-          variant="light"
-          color={user.disabled ? 'teal' : 'red'}
-          onClick={() => {
-            toggle.reset();
-            setDialog('toggle');
-          }}
-          disabled={user.id === me?.id}
-          aria-label={t(user.disabled ? 'users.enableNamed' : 'users.disableNamed', { name: user.name })}
-        >
-          {user.disabled ? t('users.enable') : t('users.disable')}
-        </Button>
-        <Button
-          size="xs"
-          variant="light"
-          color="gray"
-          onClick={() => setDialog('reset')}
-          aria-label={t('users.resetPasswordNamed', { name: user.name })}
-        >
-          {t('users.resetPassword')}
-        </Button>
-      </Group>
+      <Menu position="bottom-end" withinPortal>
+        <Menu.Target>
+          <ActionIcon variant="subtle" color="gray" size="lg" aria-label={t('users.actionsFor', { name: user.name })}>
+            <MoreIcon />
+          </ActionIcon>
+        </Menu.Target>
+        <Menu.Dropdown>
+          <Menu.Item onClick={() => setDialog('edit')}>{t('common.edit')}</Menu.Item>
+          <Menu.Item onClick={() => setDialog('reset')}>{t('users.resetPassword')}</Menu.Item>
+          <Menu.Divider />
+          <Menu.Item
+            color={user.disabled ? 'teal' : 'red'}
+            disabled={user.id === me?.id}
+            onClick={() => {
+              toggle.reset();
+              setDialog('toggle');
+            }}
+          >
+            {user.disabled ? t('users.enable') : t('users.disable')}
+          </Menu.Item>
+        </Menu.Dropdown>
+      </Menu>
       {dialog === 'edit' && <UserEditModal user={user} onClose={() => setDialog(null)} />}
       {dialog === 'reset' && <ResetPasswordModal user={user} onClose={() => setDialog(null)} />}
       {dialog === 'toggle' && (
         <ConfirmModal
-          title={user.disabled ? t('users.enable') : t('users.disable')}
+          title={t(user.disabled ? 'users.enableNamed' : 'users.disableNamed', { name: user.name })}
           message={t(user.disabled ? 'users.enableConfirm' : 'users.disableConfirm', { name: user.name })}
           confirmLabel={user.disabled ? t('users.enable') : t('users.disable')}
           color={user.disabled ? 'teal' : 'red'}

@@ -1,9 +1,10 @@
-import { Badge, Button, Group, Select, Table, Text, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { Badge, Button, Group, Select, Table, Text, TextInput, useMantineTheme, VisuallyHidden } from '@mantine/core';
+import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../auth/session';
+import { OrganisationName } from '../../components/organisation-name';
 import { PageHeader } from '../../components/page-header';
 import { Pager } from '../../components/pager';
 import { QueryState } from '../../components/query-state';
@@ -15,6 +16,19 @@ import { UserActions } from './user-actions';
 import { UserCreateModal } from './user-create-modal';
 
 const PAGE_SIZE = 25;
+
+/** An address that may wrap after its @ when the column is narrow, rather than widen the table. */
+function EmailAddress({ email }: { email: string }) {
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return <>{email}</>;
+  return (
+    <>
+      {email.slice(0, at + 1)}
+      <wbr />
+      {email.slice(at + 1)}
+    </>
+  );
+}
 
 export function UsersPage() {
   const { t } = useTranslation();
@@ -30,6 +44,9 @@ export function UsersPage() {
   const [creating, setCreating] = useState(false);
   const organisations = useOrganisationOptions();
   const roles = useRoleOptions();
+  const theme = useMantineTheme();
+  // Below the small breakpoint (phones) the table has two columns: the user, and the actions.
+  const compact = useMediaQuery(`(width < ${theme.breakpoints.sm})`, false, { getInitialValueInEffect: false });
 
   const params = { q, organisationId, role, status, page, pageSize: PAGE_SIZE };
   const query = useQuery({
@@ -100,57 +117,94 @@ export function UsersPage() {
         />
       </Group>
       <QueryState isPending={query.isPending} error={query.error}>
-        <Table.ScrollContainer minWidth={900}>
-          <Table striped highlightOnHover>
+        <Table.ScrollContainer minWidth={compact ? 0 : 760}>
+          <Table striped highlightOnHover verticalSpacing="xs">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>{t('users.name')}</Table.Th>
-                <Table.Th>{t('users.organisation')}</Table.Th>
-                <Table.Th>{t('users.roles')}</Table.Th>
-                <Table.Th>{t('users.status')}</Table.Th>
-                <Table.Th>{t('users.totp')}</Table.Th>
-                <Table.Th>{t('common.created')}</Table.Th>
-                {canManage && <Table.Th>{t('common.actions')}</Table.Th>}
+                {!compact && (
+                  <>
+                    <Table.Th>{t('users.organisation')}</Table.Th>
+                    <Table.Th>{t('users.roles')}</Table.Th>
+                    <Table.Th>{t('users.status')}</Table.Th>
+                    <Table.Th>{t('users.totp')}</Table.Th>
+                    <Table.Th>{t('common.created')}</Table.Th>
+                  </>
+                )}
+                {canManage && (
+                  <Table.Th w={1}>
+                    <VisuallyHidden>{t('common.actions')}</VisuallyHidden>
+                  </Table.Th>
+                )}
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {query.data?.items.map((user) => (
-                <Table.Tr key={user.id} data-testid={`user-row-${user.email}`}>
-                  <Table.Td>
+              {query.data?.items.map((user) => {
+                const roleBadges = user.roles.map((key) => (
+                  <Badge key={key} variant="light" size="sm">
+                    {roles.labelOf(key)}
+                  </Badge>
+                ));
+                const statusBadge = (
+                  <Badge color={user.disabled ? 'red' : 'teal'} variant="light">
+                    {user.disabled ? t('users.disabled') : t('users.active')}
+                  </Badge>
+                );
+                const nameAndEmail = (
+                  <>
                     <Text size="sm" fw={500}>
                       {user.name}
                     </Text>
                     <Text size="xs" c="dimmed">
-                      <bdi>{user.email}</bdi>
+                      <bdi>
+                        <EmailAddress email={user.email} />
+                      </bdi>
                     </Text>
-                  </Table.Td>
-                  <Table.Td>{user.organisation.name}</Table.Td>
-                  <Table.Td>
-                    <Group gap={4}>
-                      {user.roles.map((key) => (
-                        <Badge key={key} variant="light" size="sm">
-                          {roles.labelOf(key)}
-                        </Badge>
-                      ))}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge color={user.disabled ? 'red' : 'teal'} variant="light">
-                      {user.disabled ? t('users.disabled') : t('users.active')}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>{user.totpEnabled ? t('common.yes') : t('common.no')}</Table.Td>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{format.date(user.createdAt)}</Table.Td>
-                  {canManage && (
-                    <Table.Td>
-                      <UserActions user={user} />
-                    </Table.Td>
-                  )}
-                </Table.Tr>
-              ))}
+                  </>
+                );
+                return (
+                  <Table.Tr key={user.id} data-testid={`user-row-${user.email}`}>
+                    {compact ? (
+                      // On a phone everything about the user sits in one cell, beside the actions.
+                      <Table.Td>
+                        {nameAndEmail}
+                        <Text size="sm" mt={4}>
+                          <OrganisationName organisation={user.organisation} />
+                        </Text>
+                        <Group gap={4} mt={4}>
+                          {statusBadge}
+                          {roleBadges}
+                        </Group>
+                        <Text size="xs" c="dimmed" mt={4}>
+                          {t('users.totp')}: {user.totpEnabled ? t('common.yes') : t('common.no')} · {t('common.created')}:{' '}
+                          {format.date(user.createdAt)}
+                        </Text>
+                      </Table.Td>
+                    ) : (
+                      <>
+                        <Table.Td>{nameAndEmail}</Table.Td>
+                        <Table.Td>
+                          <OrganisationName organisation={user.organisation} />
+                        </Table.Td>
+                        <Table.Td>
+                          <Group gap={4}>{roleBadges}</Group>
+                        </Table.Td>
+                        <Table.Td>{statusBadge}</Table.Td>
+                        <Table.Td>{user.totpEnabled ? t('common.yes') : t('common.no')}</Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{format.date(user.createdAt)}</Table.Td>
+                      </>
+                    )}
+                    {canManage && (
+                      <Table.Td style={compact ? { verticalAlign: 'top' } : undefined}>
+                        <UserActions user={user} />
+                      </Table.Td>
+                    )}
+                  </Table.Tr>
+                );
+              })}
               {query.data?.items.length === 0 && (
                 <Table.Tr>
-                  <Table.Td colSpan={canManage ? 7 : 6}>
+                  <Table.Td colSpan={(compact ? 1 : 6) + (canManage ? 1 : 0)}>
                     <Text c="dimmed" ta="center" py="md">
                       {t('common.noResults')}
                     </Text>
