@@ -7,7 +7,27 @@ import { ROOT } from './support/server.ts';
 // What the Gaza scenario loads, read from the same files the server seeds from.
 const DATA = join(ROOT, 'src/server/modules/geo/data');
 const GOVERNORATES: { properties: { nameEn: string } }[] = JSON.parse(readFileSync(join(DATA, 'governorates.geojson'), 'utf8')).features;
-const CROSSINGS: { nameEn: string; geometry: { type: string } }[] = JSON.parse(readFileSync(join(DATA, 'crossings.json'), 'utf8'));
+const CROSSINGS: { nameEn: string; kind: string; geometry: { type: string } }[] = JSON.parse(
+  readFileSync(join(DATA, 'crossings.json'), 'utf8'),
+);
+// The legend lists ways into the Strip first, then ports, then corridors.
+const KIND_GROUP: Record<string, number> = { land_crossing: 0, gate: 0, port: 1, corridor: 2 };
+
+/** The names of the features whose `selected` feature state is set, by source. */
+function selectedOnMap() {
+  type Feature = { id?: string | number; properties: Record<string, unknown> };
+  type ConcordMap = {
+    querySourceFeatures(source: string): Feature[];
+    getFeatureState(feature: { source: string; id: string | number }): { selected?: boolean };
+  };
+  const map = (window as unknown as { __concordMap: ConcordMap }).__concordMap;
+  const selected: string[] = [];
+  for (const source of ['governorates', 'crossings']) {
+    const ids = new Set(map.querySourceFeatures(source).map((f) => f.id ?? String(f.properties.id)));
+    for (const id of ids) if (map.getFeatureState({ source, id }).selected) selected.push(`${source}:${id}`);
+  }
+  return selected.sort();
+}
 
 interface MapFacts {
   sources: string[];
@@ -90,7 +110,38 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('the map page'), { timeout: 120_000 },
     await visible(attribution);
     expect(await shownText(attribution)).toContain('geoBoundaries');
 
+    // Crossings are grouped by kind, by name within a group.
+    const legendCrossings = await legend.locator('section[aria-labelledby="legend-crossings"] button').allInnerTexts();
+    const expectedOrder = [...CROSSINGS]
+      .sort((a, b) => (KIND_GROUP[a.kind] ?? 3) - (KIND_GROUP[b.kind] ?? 3) || a.nameEn.localeCompare(b.nameEn, 'en'))
+      .map((c) => c.nameEn);
+    expect(legendCrossings.map((text) => expectedOrder.find((name) => text.startsWith(name)))).toEqual(expectedOrder);
+
     await snapshot(page, 'map-en');
+
+    // Picking a governorate highlights it on the map; picking a crossing moves the highlight.
+    const governorateItem = legend.getByRole('button').filter({ hasText: 'Khan Younis' });
+    await governorateItem.click();
+    await visible(page.locator('.maplibregl-popup'));
+    await page.waitForFunction(() => document.querySelector('.maplibregl-popup h3')?.textContent === 'Khan Younis');
+    const governorateSelected = await page.evaluate(selectedOnMap);
+    expect(governorateSelected).toHaveLength(1);
+    expect(governorateSelected[0]).toMatch(/^governorates:/);
+    expect(await governorateItem.getAttribute('aria-pressed')).toBe('true');
+    await snapshot(page, 'map-selected-governorate');
+
+    await legend.getByRole('button').filter({ hasText: 'Kissufim crossing' }).click();
+    await page.waitForFunction(() => document.querySelector('.maplibregl-popup h3')?.textContent === 'Kissufim crossing');
+    const crossingSelected = await page.evaluate(selectedOnMap);
+    expect(crossingSelected).toHaveLength(1);
+    expect(crossingSelected[0]).toMatch(/^crossings:/);
+
+    // Closing the popup clears the selection, on the map and in the legend.
+    await page.locator('.maplibregl-popup-close-button').click();
+    await page.locator('.maplibregl-popup').waitFor({ state: 'detached' });
+    expect(await page.evaluate(selectedOnMap)).toEqual([]);
+    expect(await legend.locator('button[aria-pressed="true"]').count()).toBe(0);
+
     expect(pageErrors).toEqual([]);
     // Everything the page needed came from the Concord server itself.
     expect(e2e.foreignRequests).toEqual([]);

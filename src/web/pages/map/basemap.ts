@@ -7,13 +7,13 @@
  */
 import { addProtocol, type LayerSpecification, type Map as MapLibreMap, type SourceSpecification } from 'maplibre-gl';
 import { type Header, PMTiles, Protocol, TileType } from 'pmtiles';
-import { governorateFillOpacity, LAYER_IDS } from './map-layers';
+import { governorateFillOpacity, LAYER_IDS, SEA_COLOUR } from './map-layers';
 
 export const BASEMAP_SOURCE_ID = 'basemap';
 const LAYER_PREFIX = 'basemap-';
 
 const BASEMAP_LAND = '#efeae0';
-const BASEMAP_WATER = '#aacfe4';
+const BASEMAP_WATER = SEA_COLOUR;
 const BASEMAP_LINE = '#a5a5a5';
 const WATER_LAYER = /water|ocean|sea|lake|river/i;
 // Web Mercator cannot show the poles; MapLibre clamps to this latitude anyway.

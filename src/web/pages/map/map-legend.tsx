@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../i18n/format';
 import { type Crossings, type Governorates, localName, type Selection, statusOf } from './geo-types';
 import { labelPoint } from './map-geometry';
-import { CORRIDOR_COLOUR, LAND_COLOUR, STATUS_COLOURS, UNKNOWN_STATUS_COLOUR } from './map-layers';
+import { BACKGROUND_COLOUR, CORRIDOR_COLOUR, LAND_COLOUR, SELECTED_LAND_COLOUR, STATUS_COLOURS, UNKNOWN_STATUS_COLOUR } from './map-layers';
 import { formatYear } from './map-popups';
 
 interface MapLegendProps {
@@ -11,12 +11,26 @@ interface MapLegendProps {
   crossings: Crossings;
   selection: Selection;
   onSelect: (selection: Selection) => void;
+  /** The map shows no basemap: its plain background is explained. */
+  plainBackground: boolean;
 }
 
 /** Listed as they lie on the map, north first, rather than alphabetically. */
 function northToSouth(governorates: Governorates) {
   const latitude = (f: Governorates['features'][number]) => labelPoint(f.geometry)?.[1] ?? 0;
   return [...governorates.features].sort((a, b) => latitude(b) - latitude(a));
+}
+
+/** Ways into the Strip first, then ports, then corridors from overseas; unknown kinds last. */
+const KIND_ORDER: Record<string, number> = { land_crossing: 0, gate: 0, port: 1, corridor: 2 };
+
+/** Crossings grouped by kind, and by the name shown within a group. */
+export function crossingsInOrder(crossings: Crossings, language: string) {
+  const collator = new Intl.Collator(language === 'ar' ? 'ar' : 'en');
+  const rank = (f: Crossings['features'][number]) => KIND_ORDER[f.properties.kind] ?? 3;
+  return [...crossings.features].sort(
+    (a, b) => rank(a) - rank(b) || collator.compare(localName(a.properties, language), localName(b.properties, language)),
+  );
 }
 
 function Swatch({ colour, shape }: { colour: string; shape: 'square' | 'circle' | 'dash' }) {
@@ -28,7 +42,7 @@ function Swatch({ colour, shape }: { colour: string; shape: 'square' | 'circle' 
 }
 
 /** The same data as the map, readable as text and usable by keyboard and screen reader. */
-export function MapLegend({ governorates, crossings, selection, onSelect }: MapLegendProps) {
+export function MapLegend({ governorates, crossings, selection, onSelect, plainBackground }: MapLegendProps) {
   const { t, i18n } = useTranslation();
   const format = useFormat();
   const language = i18n.resolvedLanguage ?? 'en';
@@ -64,7 +78,7 @@ export function MapLegend({ governorates, crossings, selection, onSelect }: MapL
               f.properties.id,
               <Group justify="space-between" wrap="nowrap" gap="xs">
                 <Group gap={6} wrap="nowrap">
-                  <Swatch colour={LAND_COLOUR} shape="square" />
+                  <Swatch colour={isSelected('governorate', f.properties.id) ? SELECTED_LAND_COLOUR : LAND_COLOUR} shape="square" />
                   <Text size="sm">{localName(f.properties, language)}</Text>
                 </Group>
                 <Text size="sm" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
@@ -83,13 +97,23 @@ export function MapLegend({ governorates, crossings, selection, onSelect }: MapL
           </Text>
         </Group>
         <PopulationSources governorates={governorates} language={language} />
+        {plainBackground && (
+          <Group gap={6} wrap="nowrap" px={6} mt={6} align="flex-start">
+            <Box pt={3}>
+              <Swatch colour={BACKGROUND_COLOUR} shape="square" />
+            </Box>
+            <Text size="xs" c="dimmed">
+              {t('map.plainBackground')}
+            </Text>
+          </Group>
+        )}
       </section>
       <section aria-labelledby="legend-crossings">
         <Title order={3} size="h5" id="legend-crossings" mb={4}>
           {t('map.crossings')}
         </Title>
         <Stack gap={0}>
-          {crossings.features.map((f) => {
+          {crossingsInOrder(crossings, language).map((f) => {
             const line = f.geometry.type === 'LineString';
             const status = statusOf(f.properties);
             const colour = line ? CORRIDOR_COLOUR : ((status && STATUS_COLOURS[status]) ?? UNKNOWN_STATUS_COLOUR);

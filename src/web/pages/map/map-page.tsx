@@ -79,7 +79,13 @@ export default function MapPage() {
                     {t('map.basemapUnavailable')}
                   </Alert>
                 )}
-                <MapLegend governorates={governorates.data} crossings={crossings.data} selection={selection} onSelect={setSelection} />
+                <MapLegend
+                  governorates={governorates.data}
+                  crossings={crossings.data}
+                  selection={selection}
+                  onSelect={setSelection}
+                  plainBackground={!basemap.data && (!config.data.basemap.styleUrl || styleFailed)}
+                />
                 <Alert color="gray" mt="md" p="xs">
                   {t('map.illustrative')}
                 </Alert>

@@ -17,7 +17,7 @@ import { useFormat } from '../../i18n/format';
 import { addBasemap, type Basemap, removeBasemap } from './basemap';
 import { type Crossings, type Governorates, localName, type Selection } from './geo-types';
 import { type Bounds, boundsOf, labelPoint, lineLabelPoint } from './map-geometry';
-import { addGeoLayers, INTERACTIVE_LAYERS, LAYER_IDS, offlineStyle } from './map-layers';
+import { addGeoLayers, CROSSING_SOURCE, GOVERNORATE_SOURCE, INTERACTIVE_LAYERS, LAYER_IDS, offlineStyle } from './map-layers';
 import { crossingPopup, governoratePopup } from './map-popups';
 
 // Bundling moves MapLibre away from its worker file, so say where the worker is.
@@ -193,6 +193,19 @@ export function MapView({ config, basemap, onBasemapFailed, governorates, crossi
       if (mapRef.current === loadedMap) removeBasemap(loadedMap, basemap);
     };
   }, [loadedMap, basemap]);
+
+  // The selected feature is highlighted through its `selected` feature state, which the
+  // layers style; whatever was selected before goes back to normal.
+  useEffect(() => {
+    const map = loadedMap;
+    if (!map || !selection) return;
+    const target = { source: selection.kind === 'governorate' ? GOVERNORATE_SOURCE : CROSSING_SOURCE, id: selection.id };
+    if (!map.getSource(target.source)) return;
+    map.setFeatureState(target, { selected: true });
+    return () => {
+      if (mapRef.current === map && map.getSource(target.source)) map.setFeatureState(target, { selected: false });
+    };
+  }, [loadedMap, selection]);
 
   // Show the popup for whatever is selected, whether picked on the map or in the list.
   useEffect(() => {
