@@ -1,0 +1,449 @@
+/**
+ * The conditions analysis: which gates are open, which conditions hold back how much (the
+ * long pole), what a condition would unlock, what-if, as of a date, and the earliest date
+ * each gate could open. Pure: it takes conditions and gates and returns figures; loading
+ * them, access control and audit belong to the service.
+ *
+ * Definitions (analysis.test.ts checks each against a brute-force enumeration):
+ * - A status is true when met or waived. A condition is *effectively* true when its status
+ *   is true and its requirement expression holds over effective truth; gates open over
+ *   effective truth, so requirements count transitively.
+ * - A condition *holds back* a blocked gate when its status is not true and the gate would
+ *   stay shut if every other condition's status were set true while this one keeps its
+ *   status. If a gate needs A and A requires B, both A (when its status is not true) and B
+ *   hold it back. A condition whose status is true but whose requirements do not hold
+ *   holds nothing back itself: the conditions it requires do.
+ * - A condition *unlocks* a blocked gate when marking that condition alone met, every other
+ *   status as it is, opens the gate. Requirements still apply: marking A met unlocks
+ *   nothing that needs A while A's requirement B is unmet.
+ * - A stakeholder holds back the blocked gates that any condition they must act on holds
+ *   back, each gate counted once however many of their conditions hold it.
+ *
+ * Partially met counts as not met; a failed condition holds back like an unmet one (it
+ * can still be waived).
+ *
+ * Values are bigints per dimension: money_usd in US cents so money stays exact, the other
+ * dimensions are counts.
+ */
+import {
+  type AnalysisModel,
+  assertDate,
+  type Compiled,
+  type ConditionId,
+  type ConditionStatus,
+  DIMENSIONS,
+  type Dimension,
+  type DimensionValues,
+  type GateInput,
+  holds,
+  isTrueStatus,
+  type ModelGate,
+  refuse,
+  type Truth,
+  truthOf,
+  withOverrides,
+  zeroValues,
+} from './expressions.ts';
+
+// Callers of the analysis need only this import; the expression schema and helpers are in expressions.ts.
+export {
+  type AnalysisModel,
+  addValues,
+  buildModel,
+  CONDITION_STATUSES,
+  ConditionGraphError,
+  type ConditionId,
+  type ConditionInput,
+  type ConditionStatus,
+  DIMENSIONS,
+  type Dimension,
+  type DimensionValues,
+  type Expression,
+  type GateInput,
+  zeroValues,
+} from './expressions.ts';
+
+/**
+ * Running totals per slot (a condition, a stakeholder...) in every dimension. Adding
+ * bigints allocates each sum, so while the model's totals fit in 2^53 the sums are kept
+ * as floating-point numbers, exact for integers that size; otherwise as bigints. Only the
+ * dimensions a gate carries are added.
+ */
+interface Sums {
+  add(slot: number, gate: ModelGate): void;
+  get(slot: number): DimensionValues;
+}
+
+function numberSums(slots: number): Sums {
+  const sums = DIMENSIONS.map(() => new Float64Array(slots));
+  return {
+    add(slot, gate) {
+      for (const d of gate.dimensions) sums[d][slot] += gate.numbers[d];
+    },
+    get: (slot) => ({
+      money_usd: BigInt(sums[0][slot]),
+      personnel: BigInt(sums[1][slot]),
+      aid_trucks_per_day: BigInt(sums[2][slot]),
+      projects: BigInt(sums[3][slot]),
+    }),
+  };
+}
+
+function bigintSums(slots: number): Sums {
+  const sums = Array.from({ length: slots }, zeroValues);
+  return {
+    add(slot, gate) {
+      for (const d of gate.dimensions) {
+        const dimension = DIMENSIONS[d];
+        sums[slot][dimension] += gate.values[dimension];
+      }
+    },
+    get: (slot) => ({ ...sums[slot] }),
+  };
+}
+
+const sumsFor = (model: AnalysisModel, slots: number) => (model.sumsFitNumbers ? numberSums(slots) : bigintSums(slots));
+
+// Sets of condition indexes are sorted arrays, shared between gates and never mutated.
+const EMPTY: readonly number[] = [];
+
+function union(a: readonly number[], b: readonly number[]): readonly number[] {
+  if (a === b || b.length === 0) return a;
+  if (a.length === 0) return b;
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j === b.length || (i < a.length && a[i] < b[j])) out.push(a[i++]);
+    else if (i === a.length || b[j] < a[i]) out.push(b[j++]);
+    else {
+      out.push(a[i++]);
+      j++;
+    }
+  }
+  return out;
+}
+
+function intersection(a: readonly number[], b: readonly number[]): readonly number[] {
+  if (a === b) return a;
+  const out: number[] = [];
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    if (a[i] < b[j]) i++;
+    else if (b[j] < a[i]) j++;
+    else {
+      out.push(a[i++]);
+      j++;
+    }
+  }
+  return out;
+}
+
+/**
+ * The conditions that hold `node` back (it stays false with every other status true),
+ * or null when it is true now. Exact because expressions are monotone and true with every
+ * status true: AND needs each child, so it is held back by what holds any false child;
+ * OR is held back only by what holds every child. A true part is held back by nothing,
+ * since setting more statuses true cannot make it false.
+ */
+function holdersOf(node: Compiled, effective: Uint8Array, perCondition: readonly (readonly number[])[]): readonly number[] | null {
+  if (typeof node === 'number') return effective[node] ? null : perCondition[node];
+  let acc: readonly number[] | null = null;
+  for (const arg of node.args) {
+    const part = holdersOf(arg, effective, perCondition);
+    if (node.and) {
+      if (part !== null) acc = acc === null ? part : union(acc, part);
+    } else {
+      if (part === null) return null;
+      acc = acc === null ? part : intersection(acc, part);
+    }
+  }
+  return acc;
+}
+
+/**
+ * The conditions each of which, marked met alone, makes `node` true; null when it is true
+ * now. A false AND opens only if every false child does; a false OR if any child does.
+ */
+function unlockersOf(node: Compiled, effective: Uint8Array, perCondition: readonly (readonly number[])[]): readonly number[] | null {
+  if (typeof node === 'number') return effective[node] ? null : perCondition[node];
+  let acc: readonly number[] | null = node.and ? null : EMPTY;
+  for (const arg of node.args) {
+    const part = unlockersOf(arg, effective, perCondition);
+    if (node.and) {
+      if (part !== null) acc = acc === null ? part : intersection(acc, part);
+    } else {
+      if (part === null) return null;
+      acc = union(acc!, part);
+    }
+  }
+  return acc;
+}
+
+/** Holders and unlockers of each condition that is not effectively true, requirements first. */
+function perConditionSets(model: AnalysisModel, truth: Truth) {
+  const holders: (readonly number[])[] = model.conditions.map(() => EMPTY);
+  const unlockers: (readonly number[])[] = model.conditions.map(() => EMPTY);
+  for (const i of model.order) {
+    if (truth.effective[i]) continue;
+    const requirement = model.requires[i];
+    const own = truth.statusTrue[i] ? EMPTY : [i];
+    holders[i] = requirement === null ? own : union(own, holdersOf(requirement, truth.effective, holders) ?? EMPTY);
+    // Not effective with a true status means the requirement is false: only opening it helps.
+    // Otherwise marking this condition met is the one move that can, if its requirement holds.
+    if (truth.statusTrue[i]) unlockers[i] = unlockersOf(requirement!, truth.effective, unlockers) ?? EMPTY;
+    else unlockers[i] = requirement === null || holds(requirement, truth.effective) ? [i] : EMPTY;
+  }
+  return { holders, unlockers };
+}
+
+export interface ConditionImpact {
+  id: ConditionId;
+  status: ConditionStatus;
+  /** Status true and requirements hold. */
+  effective: boolean;
+  heldBack: DimensionValues;
+  /** The part of heldBack from gates that name this condition themselves, not through requirements. */
+  heldBackDirectly: DimensionValues;
+  heldBackGateIds: string[];
+  unlocks: DimensionValues;
+  unlocksGateIds: string[];
+}
+
+export interface GateState {
+  id: string;
+  subject: GateInput['subject'];
+  values: DimensionValues;
+  open: boolean;
+  heldBackBy: readonly ConditionId[];
+  unlockedBy: readonly ConditionId[];
+}
+
+export interface StakeholderImpact {
+  id: string;
+  heldBack: DimensionValues;
+  heldBackGateIds: string[];
+}
+
+export interface Analysis {
+  conditions: Map<ConditionId, ConditionImpact>;
+  gates: Map<string, GateState>;
+  /** Only stakeholders named on some condition. */
+  stakeholders: Map<string, StakeholderImpact>;
+  open: DimensionValues;
+  blocked: DimensionValues;
+}
+
+/** Everything the condition and long-pole pages show, under the model's statuses with `overrides` applied. */
+export function analyse(model: AnalysisModel, overrides?: ReadonlyMap<ConditionId, ConditionStatus>): Analysis {
+  const truth = truthOf(model, withOverrides(model, overrides));
+  const sets = perConditionSets(model, truth);
+  const ids = model.conditions.map((c) => c.id);
+  const count = ids.length;
+  // Slots: conditions held back [0, n), held back directly [n, 2n), unlocked [2n, 3n).
+  const conditionSums = sumsFor(model, 3 * count);
+  const conditionGates = { heldBack: ids.map((): string[] => []), unlocks: ids.map((): string[] => []) };
+  const stakeholderSums = sumsFor(model, model.stakeholders.length);
+  const stakeholderGates = model.stakeholders.map((): string[] => []);
+  const lastGateOf = new Int32Array(model.stakeholders.length).fill(-1);
+  const totals = sumsFor(model, 2);
+  const [OPEN, BLOCKED] = [0, 1];
+  const gates = new Map<string, GateState>();
+  // Most gates are open or have no single unlocker: they share one empty list instead of
+  // allocating 50,000 of them.
+  const none: readonly ConditionId[] = Object.freeze([]);
+
+  for (const [g, gate] of model.gates.entries()) {
+    const holders = holdersOf(gate.expression, truth.effective, sets.holders);
+    const unlockers = holders === null ? EMPTY : unlockersOf(gate.expression, truth.effective, sets.unlockers)!;
+    const { id, subject } = gate.input;
+    gates.set(id, {
+      id,
+      subject,
+      values: gate.values,
+      open: holders === null,
+      heldBackBy: holders?.length ? holders.map((c) => ids[c]) : none,
+      unlockedBy: unlockers.length ? unlockers.map((c) => ids[c]) : none,
+    });
+    totals.add(holders === null ? OPEN : BLOCKED, gate);
+    for (const c of holders ?? EMPTY) {
+      conditionSums.add(c, gate);
+      if (gate.names.includes(c)) conditionSums.add(count + c, gate);
+      conditionGates.heldBack[c].push(id);
+      for (const s of model.stakeholdersOf[c]) {
+        if (lastGateOf[s] === g) continue;
+        lastGateOf[s] = g;
+        stakeholderSums.add(s, gate);
+        stakeholderGates[s].push(id);
+      }
+    }
+    for (const c of unlockers) {
+      conditionSums.add(2 * count + c, gate);
+      conditionGates.unlocks[c].push(id);
+    }
+  }
+
+  const conditions = model.conditions.map((c, i): [ConditionId, ConditionImpact] => [
+    c.id,
+    {
+      id: c.id,
+      status: truth.statuses[i],
+      effective: truth.effective[i] === 1,
+      heldBack: conditionSums.get(i),
+      heldBackDirectly: conditionSums.get(count + i),
+      heldBackGateIds: conditionGates.heldBack[i],
+      unlocks: conditionSums.get(2 * count + i),
+      unlocksGateIds: conditionGates.unlocks[i],
+    },
+  ]);
+  const stakeholders = model.stakeholders.map((id, s): [string, StakeholderImpact] => [
+    id,
+    { id, heldBack: stakeholderSums.get(s), heldBackGateIds: stakeholderGates[s] },
+  ]);
+  return {
+    conditions: new Map(conditions),
+    gates,
+    stakeholders: new Map(stakeholders),
+    open: totals.get(OPEN),
+    blocked: totals.get(BLOCKED),
+  };
+}
+
+function byValueThenId<T extends { id: string; heldBack: DimensionValues }>(dimension: Dimension) {
+  return (a: T, b: T) => {
+    const diff = b.heldBack[dimension] - a.heldBack[dimension];
+    return diff > 0n ? 1 : diff < 0n ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  };
+}
+
+/** Conditions and stakeholders that hold back something in `dimension`, most first (ties by id). */
+export function longPole(analysis: Analysis, dimension: Dimension): { conditions: ConditionImpact[]; stakeholders: StakeholderImpact[] } {
+  return {
+    conditions: [...analysis.conditions.values()].filter((c) => c.heldBack[dimension] > 0n).sort(byValueThenId(dimension)),
+    stakeholders: [...analysis.stakeholders.values()].filter((s) => s.heldBack[dimension] > 0n).sort(byValueThenId(dimension)),
+  };
+}
+
+export interface WhatIfResult {
+  openedGateIds: string[];
+  closedGateIds: string[];
+  gained: DimensionValues;
+  lost: DimensionValues;
+  /** Conditions whose effective truth changes, through requirements as well as directly. */
+  nowEffective: ConditionId[];
+  noLongerEffective: ConditionId[];
+}
+
+/**
+ * What changes if some conditions had the given statuses (against the model's statuses,
+ * or `base` overrides such as those of an earlier date). Only the gates that name a
+ * condition whose effective truth changes are evaluated again.
+ */
+export function whatIf(
+  model: AnalysisModel,
+  hypothetical: ReadonlyMap<ConditionId, ConditionStatus>,
+  base?: ReadonlyMap<ConditionId, ConditionStatus>,
+): WhatIfResult {
+  const beforeStatuses = withOverrides(model, base);
+  const before = truthOf(model, beforeStatuses);
+  const after = truthOf(model, withOverrides(model, hypothetical, beforeStatuses));
+  const opened: string[] = [];
+  const closed: string[] = [];
+  const nowEffective: ConditionId[] = [];
+  const noLongerEffective: ConditionId[] = [];
+  const sums = sumsFor(model, 2);
+  const seen = new Uint8Array(model.gates.length);
+  for (const [c, condition] of model.conditions.entries()) {
+    if (before.effective[c] === after.effective[c]) continue;
+    (after.effective[c] ? nowEffective : noLongerEffective).push(condition.id);
+    for (const g of model.gatesNaming[c]) {
+      if (seen[g]) continue;
+      seen[g] = 1;
+      const gate = model.gates[g];
+      const wasOpen = holds(gate.expression, before.effective);
+      const isOpen = holds(gate.expression, after.effective);
+      if (isOpen === wasOpen) continue;
+      (isOpen ? opened : closed).push(gate.input.id);
+      sums.add(isOpen ? 0 : 1, gate);
+    }
+  }
+  return { openedGateIds: opened, closedGateIds: closed, gained: sums.get(0), lost: sums.get(1), nowEffective, noLongerEffective };
+}
+
+export interface EvidenceEntry {
+  conditionId: ConditionId;
+  /** Calendar date, YYYY-MM-DD. */
+  date: string;
+  /** The status this evidence set. */
+  status: ConditionStatus;
+}
+
+/**
+ * Every condition's status on `date`: the status set by its latest evidence dated on or
+ * before it, unmet when there is none. Entries with the same date apply in the order given,
+ * so the caller passes them in the order they were recorded.
+ */
+export function statusesAsOf(model: AnalysisModel, evidence: readonly EvidenceEntry[], date: string): Map<ConditionId, ConditionStatus> {
+  assertDate(date, 'As-of date');
+  const latest = new Map<ConditionId, EvidenceEntry>();
+  for (const entry of evidence) {
+    if (!model.indexOf.has(entry.conditionId)) refuse('unknown-condition', `Evidence names an unknown condition "${entry.conditionId}".`);
+    assertDate(entry.date, `Evidence for condition "${entry.conditionId}"`);
+    const current = latest.get(entry.conditionId);
+    if (entry.date <= date && (!current || entry.date >= current.date)) latest.set(entry.conditionId, entry);
+  }
+  return new Map(model.conditions.map((c) => [c.id, latest.get(c.id)?.status ?? 'unmet']));
+}
+
+/** The same analysis over the statuses that held on `date`. */
+export function analyseAsOf(model: AnalysisModel, evidence: readonly EvidenceEntry[], date: string): Analysis {
+  return analyse(model, statusesAsOf(model, evidence, date));
+}
+
+/**
+ * When something could open at the earliest: already; on an expected date; unknown, when
+ * it waits on a condition without a target date; never, when it waits on a failed one.
+ */
+export type EarliestOpening = { kind: 'open' } | { kind: 'expected'; date: string } | { kind: 'unknown' } | { kind: 'never' };
+
+function timeOf(node: Compiled, times: Int32Array): number {
+  if (typeof node === 'number') return times[node];
+  let acc = node.and ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  for (const arg of node.args) acc = node.and ? Math.max(acc, timeOf(arg, times)) : Math.min(acc, timeOf(arg, times));
+  return acc;
+}
+
+/**
+ * The earliest opening of every gate and condition, assuming each open condition is met on
+ * its target date. Times are ranks (open < each date < unknown < never) so that an AND takes
+ * the latest of its parts and an OR the earliest; a condition waits for its requirements too.
+ */
+export function earliestOpenings(
+  model: AnalysisModel,
+  overrides?: ReadonlyMap<ConditionId, ConditionStatus>,
+): { conditions: Map<ConditionId, EarliestOpening>; gates: Map<string, EarliestOpening> } {
+  const statuses = withOverrides(model, overrides);
+  const dates = [...new Set(model.conditions.map((c) => c.targetDate).filter((d): d is string => !!d))].sort();
+  const rank = new Map(dates.map((d, i) => [d, i + 1]));
+  const [OPEN, UNKNOWN, NEVER] = [0, dates.length + 1, dates.length + 2];
+  const decode = (time: number): EarliestOpening =>
+    time === OPEN
+      ? { kind: 'open' }
+      : time === UNKNOWN
+        ? { kind: 'unknown' }
+        : time === NEVER
+          ? { kind: 'never' }
+          : { kind: 'expected', date: dates[time - 1] };
+
+  const times = new Int32Array(statuses.length);
+  for (const i of model.order) {
+    const status = statuses[i];
+    const targetDate = model.conditions[i].targetDate;
+    const own = isTrueStatus(status) ? OPEN : status === 'failed' ? NEVER : targetDate ? rank.get(targetDate)! : UNKNOWN;
+    const requirement = model.requires[i];
+    times[i] = requirement === null ? own : Math.max(own, timeOf(requirement, times));
+  }
+  return {
+    conditions: new Map(model.conditions.map((c, i) => [c.id, decode(times[i])])),
+    gates: new Map(model.gates.map((g) => [g.input.id, decode(timeOf(g.expression, times))])),
+  };
+}
