@@ -7,7 +7,6 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..');
 const chromium = existsSync('/usr/bin/chromium');
 const postgres = process.env.TEST_DATABASE_URL;
-const shared = existsSync(join(root, '../shared'));
 
 const notes = [
   postgres
@@ -16,7 +15,6 @@ const notes = [
   chromium
     ? 'browser tests: Chromium at /usr/bin/chromium'
     : 'skipped: browser tests, Chromium not found at /usr/bin/chromium (apt-get install chromium)',
-  shared ? 'sample files: ../shared' : 'skipped: tests on public sample files, ../shared not found',
 ];
 console.log(`\n${notes.map((n) => `  ${n}`).join('\n')}\n`);
 
