@@ -22,7 +22,7 @@ function permissionsOf(row: PrincipalRow, scopes?: string[]): Set<Permission> {
   return new Set(scopes ? granted.filter((permission) => scopes.includes(permission)) : granted);
 }
 
-function actorOf(row: PrincipalRow, kind: 'session' | 'token', scopes?: string[]): Actor {
+export function actorOf(row: PrincipalRow, kind: 'session' | 'token', scopes?: string[]): Actor {
   return {
     kind,
     userId: row.user_id,

@@ -4,6 +4,7 @@
 import sql from 'sql-template-tag';
 import type { Db, Queryable } from '../../db/db.ts';
 import type { Actor } from '../../http/actor.ts';
+import { actorOf } from '../../http/authenticate.ts';
 import type { Ctx } from '../../http/context.ts';
 import { invalid, Problem } from '../../http/problems.ts';
 import { insertAudit } from '../audit/audit.repo.ts';
@@ -108,7 +109,7 @@ export async function signIn(db: Db, input: SignInInput): Promise<SignInResult> 
     if (totpStep !== null) await tx.query(sql`update users set totp_last_step = ${totpStep} where id = ${user.id}::uuid`);
     const row = await repo.findPrincipal(tx, user.id);
     if (!row) throw new Problem('auth.invalid-credentials');
-    const actor = { kind: 'session', userId: row.user_id, email: row.email, name: row.name, organisationId: row.organisation_id } as Actor;
+    const actor = actorOf(row, 'session');
     await insertAudit(tx, actor, input.requestId, {
       action: 'auth.sign-in',
       entityType: 'user',
