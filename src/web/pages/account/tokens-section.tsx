@@ -1,10 +1,10 @@
 import { Badge, Button, Code, Group, Table, Text } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmModal } from '../../components/confirm-modal';
-import { notifySuccess } from '../../components/problems';
 import { QueryState } from '../../components/query-state';
+import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
 import type { ApiToken } from '../../http/types';
 import { useFormat } from '../../i18n/format';
@@ -22,19 +22,16 @@ const STATE_COLOURS = { active: 'teal', expired: 'gray', revoked: 'red' } as con
 export function TokensSection() {
   const { t } = useTranslation();
   const format = useFormat();
-  const queryClient = useQueryClient();
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
   const tokens = useQuery({
     queryKey: ['tokens'],
     queryFn: () => api.get<{ items: ApiToken[] }>('/api/tokens'),
   });
-  const revoke = useMutation({
+  const revoke = useSaveMutation({
     mutationFn: (token: ApiToken) => api.delete(`/api/tokens/${token.id}`),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ['tokens'] });
-      notifySuccess(t('tokens.revokedNotice'));
-      setRevoking(null);
-    },
+    invalidates: [['tokens']],
+    notice: () => t('tokens.revokedNotice'),
+    onSaved: () => setRevoking(null),
   });
 
   return (

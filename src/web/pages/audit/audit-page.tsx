@@ -1,8 +1,9 @@
-import { Button, Center, Table, Text } from '@mantine/core';
+import { Button, Center, Table } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { NoResultsRow } from '../../components/no-results-row';
 import { PageHeader } from '../../components/page-header';
 import { ProblemAlert } from '../../components/problem-alert';
 import { QueryState } from '../../components/query-state';
@@ -62,15 +63,7 @@ export default function AuditPage() {
               {entries.map((entry) => (
                 <AuditRow key={entry.id} entry={entry} />
               ))}
-              {entries.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={AUDIT_COLUMNS}>
-                    <Text c="dimmed" ta="center" py="md">
-                      {t('common.noResults')}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
+              {entries.length === 0 && <NoResultsRow colSpan={AUDIT_COLUMNS} />}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>

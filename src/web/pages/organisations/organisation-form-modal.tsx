@@ -1,10 +1,10 @@
-import { Button, Checkbox, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { Checkbox, Select, TextInput } from '@mantine/core';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ORGANISATION_TYPES } from '../../../shared/organisations.ts';
-import { ProblemAlert } from '../../components/problem-alert';
-import { fieldErrors, notifySuccess } from '../../components/problems';
+import { FormModal } from '../../components/form-modal';
+import { fieldErrors } from '../../components/problems';
+import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
 import type { Organisation, OrganisationType } from '../../http/types';
 
@@ -18,14 +18,13 @@ const FIELDS = ['name', 'nameAr', 'type', 'countryCode', 'requireTotp'];
 
 export function OrganisationFormModal({ organisation, onClose }: Props) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
   const [name, setName] = useState(organisation?.name ?? '');
   const [nameAr, setNameAr] = useState(organisation?.nameAr ?? '');
   const [type, setType] = useState<OrganisationType | null>(organisation?.type ?? null);
   const [countryCode, setCountryCode] = useState(organisation?.countryCode ?? '');
   const [requireTotp, setRequireTotp] = useState(organisation?.requireTotp ?? false);
 
-  const save = useMutation({
+  const save = useSaveMutation({
     mutationFn: () => {
       const body = {
         name: name.trim(),
@@ -39,84 +38,67 @@ export function OrganisationFormModal({ organisation, onClose }: Props) {
         ? api.patch<Organisation>(`/api/organisations/${organisation.id}`, body)
         : api.post<Organisation>('/api/organisations', body);
     },
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ['organisations'] });
-      notifySuccess(t('organisations.saved'));
-      onClose();
-    },
+    invalidates: [['organisations']],
+    notice: () => t('organisations.saved'),
+    onSaved: onClose,
   });
-
   const errors = fieldErrors(save.error);
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    save.mutate();
-  };
 
   return (
-    <Modal
-      opened
-      onClose={onClose}
+    <FormModal
       title={organisation ? t('organisations.edit') : t('organisations.create')}
-      closeButtonProps={{ 'aria-label': t('common.close') }}
+      onClose={onClose}
+      onSubmit={() => save.mutate()}
+      error={save.error}
+      fields={FIELDS}
+      submitLabel={t('common.save')}
+      submitting={save.isPending}
     >
-      <form onSubmit={onSubmit} noValidate>
-        <Stack>
-          <ProblemAlert error={save.error} fields={FIELDS} />
-          <TextInput
-            label={t('organisations.nameEn')}
-            name="name"
-            required
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={errors.name}
-            data-autofocus
-          />
-          <TextInput
-            label={t('organisations.nameAr')}
-            name="nameAr"
-            dir="rtl"
-            lang="ar"
-            value={nameAr}
-            onChange={(e) => setNameAr(e.currentTarget.value)}
-            error={errors.nameAr}
-          />
-          <Select
-            label={t('organisations.type')}
-            required
-            data={ORGANISATION_TYPES.map((value) => ({
-              value,
-              label: t(`organisationTypes.${value}`),
-            }))}
-            value={type}
-            onChange={(value) => setType(value as OrganisationType | null)}
-            error={errors.type}
-            allowDeselect={false}
-          />
-          <TextInput
-            label={t('organisations.countryCode')}
-            description={t('organisations.countryCodeHint')}
-            name="countryCode"
-            maxLength={2}
-            value={countryCode}
-            onChange={(e) => setCountryCode(e.currentTarget.value)}
-            error={errors.countryCode}
-          />
-          <Checkbox
-            label={t('organisations.requireTotpLong')}
-            checked={requireTotp}
-            onChange={(e) => setRequireTotp(e.currentTarget.checked)}
-            error={errors.requireTotp}
-          />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('common.cancel')}
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {t('common.save')}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+      <TextInput
+        label={t('organisations.nameEn')}
+        name="name"
+        required
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        error={errors.name}
+        data-autofocus
+      />
+      <TextInput
+        label={t('organisations.nameAr')}
+        name="nameAr"
+        dir="rtl"
+        lang="ar"
+        value={nameAr}
+        onChange={(e) => setNameAr(e.currentTarget.value)}
+        error={errors.nameAr}
+      />
+      <Select
+        label={t('organisations.type')}
+        required
+        data={ORGANISATION_TYPES.map((value) => ({
+          value,
+          label: t(`organisationTypes.${value}`),
+        }))}
+        value={type}
+        onChange={(value) => setType(value as OrganisationType | null)}
+        error={errors.type}
+        allowDeselect={false}
+      />
+      <TextInput
+        label={t('organisations.countryCode')}
+        description={t('organisations.countryCodeHint')}
+        name="countryCode"
+        maxLength={2}
+        value={countryCode}
+        onChange={(e) => setCountryCode(e.currentTarget.value)}
+        error={errors.countryCode}
+      />
+      <Checkbox
+        label={t('organisations.requireTotpLong')}
+        checked={requireTotp}
+        onChange={(e) => setRequireTotp(e.currentTarget.checked)}
+        error={errors.requireTotp}
+      />
+    </FormModal>
   );
 }

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ORGANISATION_TYPES } from '../../../shared/organisations.ts';
 import { useSession } from '../../auth/session';
+import { NoResultsRow } from '../../components/no-results-row';
 import { PageHeader } from '../../components/page-header';
 import { Pager } from '../../components/pager';
 import { QueryState } from '../../components/query-state';
@@ -121,15 +122,7 @@ export function OrganisationsPage() {
                   )}
                 </Table.Tr>
               ))}
-              {query.data?.items.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={canManage ? 6 : 5}>
-                    <Text c="dimmed" ta="center" py="md">
-                      {t('common.noResults')}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
+              {query.data?.items.length === 0 && <NoResultsRow colSpan={canManage ? 6 : 5} />}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>

@@ -1,10 +1,9 @@
 import { ActionIcon, Menu } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../auth/session';
 import { ConfirmModal } from '../../components/confirm-modal';
-import { notifySuccess } from '../../components/problems';
+import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
 import type { User } from '../../http/types';
 import { ResetPasswordModal } from './reset-password-modal';
@@ -27,17 +26,14 @@ function MoreIcon() {
 export function UserActions({ user }: { user: User }) {
   const { t } = useTranslation();
   const { me } = useSession();
-  const queryClient = useQueryClient();
   const [dialog, setDialog] = useState<Dialog>(null);
   const action = user.disabled ? 'enable' : 'disable';
 
-  const toggle = useMutation({
+  const toggle = useSaveMutation({
     mutationFn: () => api.post<User>(`/api/users/${user.id}/${action}`),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ['users'] });
-      notifySuccess(t(user.disabled ? 'users.enabledNotice' : 'users.disabledNotice', { name: user.name }));
-      setDialog(null);
-    },
+    invalidates: [['users']],
+    notice: () => t(user.disabled ? 'users.enabledNotice' : 'users.disabledNotice', { name: user.name }),
+    onSaved: () => setDialog(null),
   });
 
   return (

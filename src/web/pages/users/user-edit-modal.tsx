@@ -1,9 +1,9 @@
-import { Button, Group, Modal, Stack, TextInput } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { TextInput } from '@mantine/core';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ProblemAlert } from '../../components/problem-alert';
-import { fieldErrors, notifySuccess } from '../../components/problems';
+import { FormModal } from '../../components/form-modal';
+import { fieldErrors } from '../../components/problems';
+import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
 import type { Locale, User } from '../../http/types';
 import { LocaleSelect, OrganisationSelect, RolesSelect } from './user-fields';
@@ -12,13 +12,12 @@ const FIELDS = ['name', 'organisationId', 'roles', 'locale'];
 
 export function UserEditModal({ user, onClose }: { user: User; onClose: () => void }) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
   const [name, setName] = useState(user.name);
   const [organisationId, setOrganisationId] = useState<string | null>(user.organisation.id);
   const [roles, setRoles] = useState<string[]>(user.roles);
   const [locale, setLocale] = useState<Locale>(user.locale);
 
-  const save = useMutation({
+  const save = useSaveMutation({
     mutationFn: () => {
       // Send only what changed, so a partial permission to edit is not tripped by untouched fields.
       const body: Record<string, unknown> = {};
@@ -28,56 +27,35 @@ export function UserEditModal({ user, onClose }: { user: User; onClose: () => vo
       if (locale !== user.locale) body.locale = locale;
       return api.patch<User>(`/api/users/${user.id}`, body);
     },
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ['users'] });
-      notifySuccess(t('users.savedNotice', { name: name.trim() }));
-      onClose();
-    },
+    invalidates: [['users']],
+    notice: () => t('users.savedNotice', { name: name.trim() }),
+    onSaved: onClose,
   });
-
   const errors = fieldErrors(save.error);
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    save.mutate();
-  };
 
   return (
-    <Modal
-      opened
-      onClose={onClose}
+    <FormModal
       title={t('users.editTitle', { name: user.name })}
-      closeButtonProps={{ 'aria-label': t('common.close') }}
+      onClose={onClose}
+      onSubmit={() => save.mutate()}
+      error={save.error}
+      fields={FIELDS}
+      submitLabel={t('common.save')}
+      submitting={save.isPending}
+      submitTestId="user-edit-submit"
     >
-      <form onSubmit={onSubmit} noValidate>
-        <Stack>
-          <ProblemAlert error={save.error} fields={FIELDS} />
-          <TextInput label={t('users.email')} value={user.email} readOnly dir="ltr" />
-          <TextInput
-            label={t('users.name')}
-            name="name"
-            required
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={errors.name}
-          />
-          <OrganisationSelect
-            value={organisationId}
-            onChange={setOrganisationId}
-            error={errors.organisationId}
-            current={user.organisation}
-          />
-          <RolesSelect value={roles} onChange={setRoles} error={errors.roles} />
-          <LocaleSelect value={locale} onChange={setLocale} error={errors.locale} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('common.cancel')}
-            </Button>
-            <Button type="submit" loading={save.isPending} data-testid="user-edit-submit">
-              {t('common.save')}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+      <TextInput label={t('users.email')} value={user.email} readOnly dir="ltr" />
+      <TextInput
+        label={t('users.name')}
+        name="name"
+        required
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        error={errors.name}
+      />
+      <OrganisationSelect value={organisationId} onChange={setOrganisationId} error={errors.organisationId} current={user.organisation} />
+      <RolesSelect value={roles} onChange={setRoles} error={errors.roles} />
+      <LocaleSelect value={locale} onChange={setLocale} error={errors.locale} />
+    </FormModal>
   );
 }

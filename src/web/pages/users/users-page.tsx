@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../auth/session';
+import { NoResultsRow } from '../../components/no-results-row';
 import { OrganisationName } from '../../components/organisation-name';
 import { PageHeader } from '../../components/page-header';
 import { Pager } from '../../components/pager';
@@ -202,15 +203,7 @@ export function UsersPage() {
                   </Table.Tr>
                 );
               })}
-              {query.data?.items.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={(compact ? 1 : 6) + (canManage ? 1 : 0)}>
-                    <Text c="dimmed" ta="center" py="md">
-                      {t('common.noResults')}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
+              {query.data?.items.length === 0 && <NoResultsRow colSpan={(compact ? 1 : 6) + (canManage ? 1 : 0)} />}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
