@@ -28,6 +28,7 @@ import { accessRoutes } from './modules/access/access.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { tokenRoutes } from './modules/auth/tokens.ts';
+import { conditionsRoutes } from './modules/conditions/conditions.routes.ts';
 import { geoRoutes } from './modules/geo/geo.routes.ts';
 import { systemRoutes } from './modules/health/system.routes.ts';
 
@@ -35,6 +36,8 @@ export interface RouteEntry {
   method: string;
   url: string;
   access: NonNullable<import('fastify').FastifyContextConfig['access']>;
+  /** A POST that writes nothing (see FastifyContextConfig.readOnly). */
+  readOnly?: boolean;
 }
 
 export interface AppOptions {
@@ -94,7 +97,8 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
     if (route.url.startsWith('/api/docs')) route.config = { ...route.config, access: { public: true } };
     const access = route.config?.access;
     if (!access) throw new Error(`Route ${route.method} ${route.url} declares no access policy.`);
-    for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url, access });
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') routeTable.push({ method, url: route.url, access, ...(route.config?.readOnly ? { readOnly: true } : {}) });
   });
 
   app.addHook('onSend', async (req, reply) => {
@@ -163,6 +167,7 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   accessRoutes(app);
   auditRoutes(app);
   geoRoutes(app);
+  conditionsRoutes(app);
 
   await app.register(fastifyStatic, { root: config.webDir, serve: existsSync(config.webDir), wildcard: true, index: ['index.html'] });
   if (config.basemapPmtiles) {

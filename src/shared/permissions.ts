@@ -13,6 +13,8 @@ export const PERMISSIONS = {
   'audit.read': 'Read the audit trail and verify its hash chain',
   'places.read': 'See places, crossings and sites on the map',
   'places.manage': 'Add and change places, crossings and sites',
+  'conditions.read': 'See stakeholders, positions, conditions, commitments and what holds the mission back',
+  'conditions.manage': 'Record stakeholders, positions, conditions, their evidence and commitments',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -31,7 +33,7 @@ export interface RoleDefinition {
   permissions: Permission[];
 }
 
-const READ_ALL: Permission[] = ['organisations.read', 'users.read', 'roles.read', 'places.read'];
+const READ_ALL: Permission[] = ['organisations.read', 'users.read', 'roles.read', 'places.read', 'conditions.read'];
 
 /** The built-in roles seeded into every database. Admins may change them or add more. */
 export const BUILTIN_ROLES: RoleDefinition[] = [
@@ -82,7 +84,7 @@ export const BUILTIN_ROLES: RoleDefinition[] = [
     nameEn: 'Political officer',
     nameAr: 'مسؤول سياسي',
     description: 'Stakeholders, positions, conditions and commitments',
-    permissions: [...READ_ALL],
+    permissions: [...READ_ALL, 'conditions.manage'],
   },
   {
     key: 'field_reporter',

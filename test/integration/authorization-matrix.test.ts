@@ -129,12 +129,30 @@ interface Fixtures {
   userId: string;
   signInUser: TestUser;
   missionPlaceId: string;
+  stakeholderId: string;
+  conditionId: string;
+  commitmentId: string;
 }
 let fx: Fixtures;
 
 function placeBody(code = t.unique('matrix-place').toLowerCase(), extra: Record<string, unknown> = {}) {
   return { kind: 'site', code, nameEn: 'Matrix site', nameAr: 'موقع', geometry: { type: 'Point', coordinates: [34.45, 31.5] }, ...extra };
 }
+
+function stakeholderBody(extra: Record<string, unknown> = {}) {
+  return { name: t.unique('Matrix stakeholder'), kind: 'government', ...extra };
+}
+
+function conditionBody(extra: Record<string, unknown> = {}) {
+  return { code: t.unique('matrix-condition').toLowerCase(), titleEn: 'Matrix condition', titleAr: 'شرط', ...extra };
+}
+
+function commitmentBody(extra: Record<string, unknown> = {}) {
+  return { stakeholderId: fx.stakeholderId, titleEn: 'Matrix offer', titleAr: 'عرض', moneyUsd: '100.00', gate: fx.conditionId, ...extra };
+}
+
+const EVIDENCE = { datedOn: '2025-11-17', status: 'met', source: 'Matrix source' };
+const POSITION = { topic: 'matrix', stance: 'supports', statedOn: '2025-11-17', source: 'Matrix source' };
 
 async function okBody(response: Response, what: string) {
   if (response.status !== 201 && response.status !== 200) throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
@@ -325,6 +343,61 @@ const SAMPLES: Record<string, Sample> = {
       return { url: `/api/places/${place.id}`, body: { nameEn: 'Renamed' } };
     },
   },
+
+  'GET /api/stakeholders': {},
+  'GET /api/stakeholders/:id': { owner: 'organisation', request: () => ({ url: `/api/stakeholders/${fx.stakeholderId}` }) },
+  'POST /api/stakeholders': { status: 201, request: () => ({ url: '/api/stakeholders', body: stakeholderBody() }) },
+  'PATCH /api/stakeholders/:id': {
+    owner: 'organisation',
+    request: async (who, admitted) => {
+      if (!admitted) return { url: `/api/stakeholders/${fx.stakeholderId}`, body: { name: 'Renamed' } };
+      const created = await okBody(await who.client().post('/api/stakeholders', stakeholderBody()), 'stakeholder');
+      return { url: `/api/stakeholders/${created.id}`, body: { name: t.unique('Renamed') } };
+    },
+  },
+  'GET /api/stakeholders/:id/positions': {
+    owner: 'organisation',
+    request: () => ({ url: `/api/stakeholders/${fx.stakeholderId}/positions?asOf=2026-01-01` }),
+  },
+  'POST /api/stakeholders/:id/positions': {
+    status: 201,
+    owner: 'organisation',
+    request: () => ({ url: `/api/stakeholders/${fx.stakeholderId}/positions`, body: POSITION }),
+  },
+  'GET /api/conditions': {},
+  'GET /api/conditions/analysis': { request: () => ({ url: '/api/conditions/analysis?asOf=2026-01-01' }) },
+  'POST /api/conditions/what-if': { request: () => ({ url: '/api/conditions/what-if', body: { statuses: { [fx.conditionId]: 'met' } } }) },
+  'GET /api/conditions/earliest-opening': {},
+  'GET /api/conditions/:id': { owner: 'organisation', request: () => ({ url: `/api/conditions/${fx.conditionId}` }) },
+  'POST /api/conditions': { status: 201, request: () => ({ url: '/api/conditions', body: conditionBody() }) },
+  'PATCH /api/conditions/:id': {
+    owner: 'organisation',
+    request: async (who, admitted) => {
+      if (!admitted) return { url: `/api/conditions/${fx.conditionId}`, body: { titleEn: 'Renamed' } };
+      const created = await okBody(await who.client().post('/api/conditions', conditionBody()), 'condition');
+      return { url: `/api/conditions/${created.id}`, body: { titleEn: 'Renamed', requires: fx.conditionId } };
+    },
+  },
+  'POST /api/conditions/:id/evidence': {
+    status: 201,
+    owner: 'organisation',
+    request: async (who, admitted) => {
+      if (!admitted) return { url: `/api/conditions/${fx.conditionId}/evidence`, body: EVIDENCE };
+      const created = await okBody(await who.client().post('/api/conditions', conditionBody()), 'condition');
+      return { url: `/api/conditions/${created.id}/evidence`, body: EVIDENCE };
+    },
+  },
+  'GET /api/commitments': {},
+  'GET /api/commitments/:id': { owner: 'organisation', request: () => ({ url: `/api/commitments/${fx.commitmentId}` }) },
+  'POST /api/commitments': { status: 201, request: () => ({ url: '/api/commitments', body: commitmentBody() }) },
+  'PATCH /api/commitments/:id': {
+    owner: 'organisation',
+    request: async (who, admitted) => {
+      if (!admitted) return { url: `/api/commitments/${fx.commitmentId}`, body: { titleEn: 'Renamed' } };
+      const created = await okBody(await who.client().post('/api/commitments', commitmentBody()), 'commitment');
+      return { url: `/api/commitments/${created.id}`, body: { personnel: 800, gate: null } };
+    },
+  },
 };
 
 const sampleFor = (route: Route): Sample => {
@@ -382,8 +455,85 @@ interface CrossCase {
   name: string;
   who: () => Client;
   place?: keyof Owned['places'];
+  /** For records other than places: the address, and the body of a write. */
+  url?: () => string;
+  body?: unknown;
   status: number;
   code?: string;
+}
+
+type Level = 'mission' | 'restricted' | 'restrictedShared';
+interface OwnedConditions {
+  owner: TestUser;
+  otherOrg: TestUser;
+  sharedOrg: TestUser;
+  stakeholders: Record<Level, string>;
+  conditions: Record<Level, string>;
+  commitments: Record<Level, string>;
+}
+let ownedConditions: OwnedConditions;
+
+/** Cross-owner cases of a conditions record: `path` builds the address from the record's id. */
+function conditionsCases(
+  kind: 'stakeholders' | 'conditions' | 'commitments',
+  path: (id: string) => string,
+  write?: { body: unknown; status: number },
+): CrossCase[] {
+  const at = (level: Level) => () => path(ownedConditions[kind][level]);
+  const other = () => ownedConditions.otherOrg.client;
+  const hidden = { status: 404, code: 'resource.not-found' };
+  if (!write) {
+    return [
+      { name: 'a user of another organisation sees a mission record', who: other, url: at('mission'), status: 200 },
+      { name: 'a user of another organisation gets 404 for a restricted record', who: other, url: at('restricted'), ...hidden },
+      {
+        name: 'the organisation it is shared with sees it',
+        who: () => ownedConditions.sharedOrg.client,
+        url: at('restrictedShared'),
+        status: 200,
+      },
+      { name: 'force headquarters sees a restricted record', who: () => caller('admin').client(), url: at('restricted'), status: 200 },
+      { name: 'the owner sees its restricted record', who: () => ownedConditions.owner.client, url: at('restricted'), status: 200 },
+    ];
+  }
+  const forbidden = { status: 403, code: 'auth.forbidden' };
+  return [
+    {
+      name: 'a manager of another organisation cannot change a mission record',
+      who: other,
+      url: at('mission'),
+      body: write.body,
+      ...forbidden,
+    },
+    {
+      name: 'a manager of another organisation gets 404 for a restricted record',
+      who: other,
+      url: at('restricted'),
+      body: write.body,
+      ...hidden,
+    },
+    {
+      name: 'the organisation a record is shared with cannot change it',
+      who: () => ownedConditions.sharedOrg.client,
+      url: at('restrictedShared'),
+      body: write.body,
+      ...forbidden,
+    },
+    {
+      name: 'force headquarters sees a restricted record but cannot change it',
+      who: () => caller('admin').client(),
+      url: at('restricted'),
+      body: write.body,
+      ...forbidden,
+    },
+    {
+      name: 'the owner changes its restricted record',
+      who: () => ownedConditions.owner.client,
+      url: at('restricted'),
+      body: write.body,
+      status: write.status,
+    },
+  ];
 }
 
 const CROSS_OWNER: Record<string, CrossCase[]> = {
@@ -465,6 +615,43 @@ const CROSS_OWNER: Record<string, CrossCase[]> = {
     },
     { name: 'the owner changes its restricted place', who: () => owned.owner.client, place: 'restricted', status: 200 },
   ],
+  'GET /api/stakeholders/:id': conditionsCases('stakeholders', (id) => `/api/stakeholders/${id}`),
+  'PATCH /api/stakeholders/:id': conditionsCases('stakeholders', (id) => `/api/stakeholders/${id}`, {
+    body: { name: 'Changed' },
+    status: 200,
+  }),
+  'GET /api/stakeholders/:id/positions': conditionsCases('stakeholders', (id) => `/api/stakeholders/${id}/positions`),
+  'POST /api/stakeholders/:id/positions': [
+    {
+      name: 'a user of another organisation records a position on a mission stakeholder',
+      who: () => ownedConditions.otherOrg.client,
+      url: () => `/api/stakeholders/${ownedConditions.stakeholders.mission}/positions`,
+      body: POSITION,
+      status: 201,
+    },
+    {
+      name: 'a user of another organisation gets 404 for a restricted stakeholder',
+      who: () => ownedConditions.otherOrg.client,
+      url: () => `/api/stakeholders/${ownedConditions.stakeholders.restricted}/positions`,
+      body: POSITION,
+      status: 404,
+      code: 'resource.not-found',
+    },
+  ],
+  'GET /api/conditions/:id': conditionsCases('conditions', (id) => `/api/conditions/${id}`),
+  'PATCH /api/conditions/:id': conditionsCases('conditions', (id) => `/api/conditions/${id}`, {
+    body: { titleEn: 'Changed' },
+    status: 200,
+  }),
+  'POST /api/conditions/:id/evidence': conditionsCases('conditions', (id) => `/api/conditions/${id}/evidence`, {
+    body: EVIDENCE,
+    status: 201,
+  }),
+  'GET /api/commitments/:id': conditionsCases('commitments', (id) => `/api/commitments/${id}`),
+  'PATCH /api/commitments/:id': conditionsCases('commitments', (id) => `/api/commitments/${id}`, {
+    body: { titleEn: 'Changed' },
+    status: 200,
+  }),
   'DELETE /api/tokens/:id': [
     { name: "another user cannot revoke a user's token", who: () => owned.otherOrg.client, status: 404, code: 'resource.not-found' },
     {
@@ -493,6 +680,31 @@ beforeAll(async () => {
     userId: (await t.user(['field_reporter'], organisationId, false)).id,
     signInUser: await t.user(['field_reporter'], organisationId, false),
     missionPlaceId: (await okBody(await humanitarian.user!.client.post('/api/places', placeBody()), 'place')).id,
+    stakeholderId: '',
+    conditionId: '',
+    commitmentId: '',
+  };
+  const political = caller('political_officer').user!;
+  fx.stakeholderId = (await okBody(await political.client.post('/api/stakeholders', stakeholderBody()), 'stakeholder')).id;
+  fx.conditionId = (await okBody(await political.client.post('/api/conditions', conditionBody()), 'condition')).id;
+  fx.commitmentId = (await okBody(await political.client.post('/api/commitments', commitmentBody()), 'commitment')).id;
+
+  const politicalOther = await t.user(['political_officer'], (await t.organisation('donor')).id);
+  const politicalShared = await t.user(['political_officer'], (await t.organisation('donor')).id);
+  const levels = async (make: (extra: Record<string, unknown>) => Promise<string>): Promise<Record<Level, string>> => ({
+    mission: await make({ classification: 'mission' }),
+    restricted: await make({ classification: 'restricted' }),
+    restrictedShared: await make({ classification: 'restricted', sharedWith: [politicalShared.organisationId] }),
+  });
+  const make = (url: string, body: (extra: Record<string, unknown>) => unknown) => async (extra: Record<string, unknown>) =>
+    (await okBody(await political.client.post(url, body(extra)), url)).id as string;
+  ownedConditions = {
+    owner: political,
+    otherOrg: politicalOther,
+    sharedOrg: politicalShared,
+    stakeholders: await levels(make('/api/stakeholders', stakeholderBody)),
+    conditions: await levels(make('/api/conditions', conditionBody)),
+    commitments: await levels(make('/api/commitments', commitmentBody)),
   };
 
   const otherOrg = await t.user(['humanitarian'], (await t.organisation('humanitarian')).id);
@@ -562,22 +774,26 @@ describe.each(routes)('$key', (route) => {
 
 describe('cross-owner access to owned records', () => {
   for (const [key, cases] of Object.entries(CROSS_OWNER)) {
-    for (const { name, who, place, status, code } of cases) {
-      it(`${key}: ${name} (${status})`, () => crossOwner(key, who, place, status, code));
+    for (const crossCase of cases) {
+      it(`${key}: ${crossCase.name} (${crossCase.status})`, () => crossOwner(key, crossCase));
     }
   }
 
-  async function crossOwner(key: string, who: () => Client, place: CrossCase['place'], status: number, code?: string) {
+  async function crossOwner(key: string, { who, place, url: urlOf, body, status, code }: CrossCase) {
     const [method] = key.split(' ');
-    const url = place ? `/api/places/${owned.places[place]}` : `/api/tokens/${owned.tokenId}`;
-    const before = place ? await owned.owner.client.get(url) : undefined;
-    const response = await who().request(method, url, method === 'PATCH' ? { nameEn: `Changed ${status}` } : undefined);
+    const url = urlOf ? urlOf() : place ? `/api/places/${owned.places[place]}` : `/api/tokens/${owned.tokenId}`;
+    // A write to a record's evidence or positions shows in the record itself.
+    const readUrl = url.replace(/\/(evidence|positions)$/, '');
+    const ownerClient = urlOf ? ownedConditions.owner.client : owned.owner.client;
+    const before = place || urlOf ? await ownerClient.get(readUrl) : undefined;
+    const payload = method === 'GET' ? undefined : urlOf ? body : method === 'PATCH' ? { nameEn: `Changed ${status}` } : undefined;
+    const response = await who().request(method, url, payload);
     expect(response.status, JSON.stringify(response.body)).toBe(status);
     if (code) expect(response.body.code).toBe(code);
 
     if (status >= 400 && before) {
-      const after = await owned.owner.client.get(url);
-      expect(after.body, 'a refused change leaves the place as it was').toEqual(before.body);
+      const after = await ownerClient.get(readUrl);
+      expect(after.body, 'a refused change leaves the record as it was').toEqual(before.body);
     }
     if (status >= 400 && !place) {
       const bearer = new Client(t.app);

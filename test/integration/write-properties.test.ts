@@ -5,10 +5,11 @@
  * plausible or arbitrary values, and path parameters that are ids of existing records,
  * random uuids or junk. Whatever arrives:
  *  - the server never answers 5xx;
- *  - a 4xx writes nothing: the content of the access-control and places tables and the
+ *  - a 4xx writes nothing: the content of the access-control, places and conditions tables and the
  *    number of audit rows (other than access.denied) are as they were; the one exception
  *    is a failed sign-in, which records the attempt and its audit row on purpose;
  *  - a 2xx is audited: an audit row carries the request's id.
+ * POSTs declared read-only (the what-if) must write nothing at all, whatever they answer.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +24,9 @@ afterAll(() => t.close());
 
 const NUM_RUNS = 25;
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const writes = t.app.routeTable.filter((route) => WRITE_METHODS.has(route.method));
+const writes = t.app.routeTable.filter((route) => WRITE_METHODS.has(route.method) && !route.readOnly);
+/** POSTs that only compute (a what-if): they must write nothing at all. */
+const readOnlyPosts = t.app.routeTable.filter((route) => WRITE_METHODS.has(route.method) && route.readOnly);
 const keyOf = (route: RouteEntry) => `${route.method} ${route.url}`;
 
 // ---------------------------------------------------------------------------------------
@@ -35,6 +38,9 @@ interface Pools {
   places: string[];
   tokens: string[];
   roles: string[];
+  stakeholders: string[];
+  conditions: string[];
+  commitments: string[];
 }
 let pools: Pools;
 /** Signs in during the sign-in property; never a target of the other routes. */
@@ -79,7 +85,45 @@ beforeAll(async () => {
     description: 'For the properties',
     permissions: ['places.read'],
   });
-  pools = { organisations, users, places, tokens, roles: [role.body.key, ...BUILTIN_ROLES.map((r) => r.key)] };
+  const stakeholders: string[] = [];
+  const conditions: string[] = [];
+  const commitments: string[] = [];
+  for (const classification of ['public', 'mission', 'restricted']) {
+    const stakeholder = await t.admin.client.post('/api/stakeholders', {
+      name: t.unique('Prop stakeholder'),
+      kind: 'party',
+      classification,
+    });
+    stakeholders.push(stakeholder.body.id);
+    const condition = await t.admin.client.post('/api/conditions', {
+      code: t.unique('prop-condition').toLowerCase(),
+      titleEn: 'Condition',
+      titleAr: 'شرط',
+      classification,
+      stakeholderIds: [stakeholder.body.id],
+      ...(conditions.length ? { requires: conditions[conditions.length - 1] } : {}),
+    });
+    conditions.push(condition.body.id);
+    const commitment = await t.admin.client.post('/api/commitments', {
+      stakeholderId: stakeholder.body.id,
+      titleEn: 'Offer',
+      titleAr: 'عرض',
+      moneyUsd: '12.34',
+      gate: condition.body.id,
+      classification,
+    });
+    commitments.push(commitment.body.id);
+  }
+  pools = {
+    organisations,
+    users,
+    places,
+    tokens,
+    roles: [role.body.key, ...BUILTIN_ROLES.map((r) => r.key)],
+    stakeholders,
+    conditions,
+    commitments,
+  };
 
   const own = (await t.organisation('observer')).id;
   signInUser = await t.user(['field_reporter'], own, false);
@@ -137,6 +181,15 @@ const HINTS: Record<string, () => fc.Arbitrary<unknown>> = {
   sharedWith: () => fc.subarray(pools.organisations),
   roles: () => fc.subarray(pools.roles),
   key: () => fc.constantFrom(...pools.roles),
+  stakeholderId: () => fc.constantFrom(...pools.stakeholders),
+  stakeholderIds: () => fc.subarray(pools.stakeholders),
+  conditionId: () => fc.constantFrom(...pools.conditions),
+  requires: () => fc.oneof(fc.constantFrom(...pools.conditions, null), fc.constant({ op: 'or', args: pools.conditions })),
+  gate: () => fc.oneof(fc.constantFrom(...pools.conditions, null), fc.constant({ op: 'and', args: pools.conditions })),
+  statuses: () =>
+    fc.dictionary(fc.constantFrom(...pools.conditions), fc.constantFrom('unmet', 'partially_met', 'met', 'failed', 'waived'), {
+      maxKeys: 3,
+    }),
 };
 
 type Schema = Record<string, any>;
@@ -235,6 +288,13 @@ const FINGERPRINT = `
     (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from user_roles x) as user_roles,
     (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from roles x) as roles,
     (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from places x) as places,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from stakeholders x) as stakeholders,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from positions x) as positions,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from conditions x) as conditions,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from condition_stakeholders x) as condition_stakeholders,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from condition_evidence x) as condition_evidence,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from gates x) as gates,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from commitments x) as commitments,
     -- last_used_at moves whenever a token is used, which is a read, not a write.
     (select md5(coalesce(string_agg((x.id, x.user_id, x.name, x.token_hash, x.scopes, x.created_at, x.expires_at, x.revoked_at)::text, '|' order by x.id), ''))
        from api_tokens x) as api_tokens,
@@ -375,6 +435,29 @@ describe('writes with arbitrary input, as the administrator', () => {
     const alwaysRefused = [...seen].filter(([, statuses]) => [...statuses].every((status) => status >= 400)).map(([key]) => key);
     expect(alwaysRefused.length, `routes that never succeeded: ${alwaysRefused.join(', ')}`).toBeLessThanOrEqual(writes.length / 3);
   });
+});
+
+describe('read-only POSTs with arbitrary input, as the administrator', () => {
+  it('has the what-if among them', () => {
+    expect(readOnlyPosts.map(keyOf)).toContain('POST /api/conditions/what-if');
+  });
+
+  for (const route of readOnlyPosts) {
+    const key = keyOf(route);
+    it(`${key}: never answers 5xx and writes nothing, not even an audit row`, { timeout: 120_000 }, async () => {
+      await fc.assert(
+        fc.asyncProperty(paramsArbitrary(route), bodyArbitrary(route), async (params, body) => {
+          const fire = await prepare(route, params, body);
+          const before = await fingerprint();
+          const response = await fire();
+          const context = `${key} ${body === NO_BODY ? '(no body)' : JSON.stringify(body)?.slice(0, 400)} → ${response.status} ${JSON.stringify(response.body)?.slice(0, 300)}`;
+          expect(response.status, context).toBeLessThan(500);
+          expect(await fingerprint(), context).toEqual(before);
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+  }
 });
 
 describe('a PATCH changes only the fields it names', () => {

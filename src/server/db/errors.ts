@@ -20,6 +20,7 @@ const CONSTRAINT_DETAILS: Record<string, string> = {
   organisations_name_key: 'An organisation with this name already exists.',
   roles_pkey: 'A role with this key already exists.',
   places_code_key: 'A place with this code already exists.',
+  conditions_code_key: 'A condition with this code already exists.',
 };
 
 export function isConnectionError(error: unknown): boolean {

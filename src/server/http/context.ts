@@ -42,8 +42,9 @@ export function makeCtx(db: Queryable, actor: Actor | null, requestId: string): 
 export async function run<T>(req: FastifyRequest, reply: FastifyReply, work: (ctx: Ctx) => Promise<T>): Promise<T> {
   const db: Db = req.server.db;
   const ownTransaction = req.routeOptions.config.transaction === false;
+  const readOnly = req.routeOptions.config.readOnly === true;
   const result =
-    !WRITE_METHODS.has(req.method) || ownTransaction
+    !WRITE_METHODS.has(req.method) || ownTransaction || readOnly
       ? await work(makeCtx(db, req.actor, req.id))
       : await db.transaction((tx) => work(makeCtx(tx, req.actor, req.id)));
   // Nothing is sent before the transaction has committed.

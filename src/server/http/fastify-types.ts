@@ -23,5 +23,7 @@ declare module 'fastify' {
     access?: Access;
     /** false: the handler manages its own transactions (e.g. to record a failed sign-in). */
     transaction?: boolean;
+    /** true: a POST that only computes (its input is too rich for a query string) and writes nothing. */
+    readOnly?: boolean;
   }
 }

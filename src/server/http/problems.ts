@@ -25,6 +25,7 @@ export const PROBLEMS = {
   'route.not-found': { status: 404, title: 'No such endpoint' },
   'resource.conflict': { status: 409, title: 'This conflicts with an existing record' },
   'resource.referenced': { status: 409, title: 'This refers to a record that does not exist or is still in use' },
+  'conditions.cycle': { status: 409, title: 'Condition requirements would form a cycle' },
   'audit.append-only': { status: 409, title: 'The audit trail cannot be changed' },
   'database.unavailable': { status: 503, title: 'The database is unavailable' },
   'server.shutting-down': { status: 503, title: 'The server is shutting down' },

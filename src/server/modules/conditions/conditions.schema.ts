@@ -1,0 +1,291 @@
+/**
+ * Request and response schemas for stakeholders, positions, conditions, evidence,
+ * commitments and the analysis. Update schemas are built from shapes without defaults:
+ * under .partial() a default would reset what a PATCH leaves out.
+ */
+import { z } from 'zod';
+import { CLASSIFICATIONS } from '../../../shared/organisations.ts';
+import { STAKEHOLDER_KINDS, STANCES } from './conditions.repo.ts';
+import { CONDITION_STATUSES, DIMENSIONS, expressionSchemaOf } from './expressions.ts';
+
+export const dateString = z.iso.date('A calendar date, YYYY-MM-DD.');
+const name = z.string().trim().min(1).max(200);
+const longText = z.string().trim().max(5000);
+const source = z.string().trim().min(1).max(2000);
+const url = z.url().max(2000);
+const classification = z.enum(CLASSIFICATIONS);
+const sharedWith = z.array(z.uuid()).max(100);
+const count = z.number().int().min(0).max(1_000_000_000);
+export const money = z
+  .string()
+  .regex(/^\d{1,18}(\.\d{1,2})?$/, 'US dollars as a decimal string with at most two decimals, e.g. "10000000000.00".');
+
+/** An AND/OR expression over condition ids. */
+export const conditionExpression = expressionSchemaOf(z.uuid());
+
+const classifiedOut = { ownerOrgId: z.uuid(), classification, sharedWith: z.array(z.uuid()) };
+const stamps = { createdAt: z.date(), updatedAt: z.date() };
+
+// --- Stakeholders
+
+export const stakeholderSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  nameAr: z.string(),
+  kind: z.enum(STAKEHOLDER_KINDS),
+  organisationId: z.uuid().nullable(),
+  ...classifiedOut,
+  ...stamps,
+});
+
+const stakeholderFields = z.object({
+  name,
+  nameAr: z.string().trim().max(200),
+  kind: z.enum(STAKEHOLDER_KINDS),
+  organisationId: z.uuid().nullable(),
+  classification,
+  sharedWith,
+});
+
+export const stakeholderCreate = stakeholderFields
+  .extend({
+    nameAr: stakeholderFields.shape.nameAr.default(''),
+    organisationId: stakeholderFields.shape.organisationId.default(null),
+    classification: classification.default('mission'),
+    sharedWith: sharedWith.default([]),
+  })
+  .strict();
+export const stakeholderUpdate = stakeholderFields.partial().strict();
+
+// --- Positions
+
+export const positionSchema = z.object({
+  id: z.uuid(),
+  stakeholderId: z.uuid(),
+  conditionId: z.uuid().nullable(),
+  topic: z.string().nullable(),
+  stance: z.enum(STANCES),
+  statedOn: z.string(),
+  source: z.string(),
+  sourceUrl: z.string().nullable(),
+  note: z.string(),
+  ...classifiedOut,
+  createdAt: z.date(),
+});
+
+export const positionCreate = z
+  .object({
+    conditionId: z.uuid().optional(),
+    topic: z.string().trim().min(1).max(200).optional(),
+    stance: z.enum(STANCES),
+    statedOn: dateString,
+    source,
+    sourceUrl: url.optional(),
+    note: longText.default(''),
+    classification: classification.default('mission'),
+    sharedWith: sharedWith.default([]),
+  })
+  .strict()
+  .refine((p) => (p.conditionId === undefined) !== (p.topic === undefined), {
+    message: 'Give either a conditionId or a topic, not both.',
+    path: ['topic'],
+  });
+
+export const positionQuery = z.object({ asOf: dateString.optional() });
+
+// --- Conditions
+
+const values = z.object({
+  money_usd: z.string().describe('US dollars, exact decimal'),
+  personnel: z.number().int(),
+  aid_trucks_per_day: z.number().int(),
+  projects: z.number().int(),
+});
+
+export const conditionSchema = z.object({
+  id: z.uuid(),
+  code: z.string(),
+  titleEn: z.string(),
+  titleAr: z.string(),
+  descriptionEn: z.string(),
+  descriptionAr: z.string(),
+  status: z.enum(CONDITION_STATUSES),
+  targetDate: z.string().nullable(),
+  requires: z.unknown().nullable(),
+  stakeholderIds: z.array(z.uuid()),
+  ...classifiedOut,
+  ...stamps,
+});
+
+export const conditionListItem = conditionSchema.extend({ heldBack: values });
+
+export const evidenceSchema = z.object({
+  id: z.uuid(),
+  conditionId: z.uuid(),
+  datedOn: z.string(),
+  status: z.enum(CONDITION_STATUSES),
+  source: z.string(),
+  sourceUrl: z.string().nullable(),
+  note: z.string(),
+  recordedBy: z.string(),
+  recordedAt: z.date(),
+});
+
+export const conditionDetail = conditionSchema.extend({
+  effective: z.boolean(),
+  heldBack: values,
+  unlocks: values,
+  heldBackGateIds: z.array(z.string()),
+  unlocksGateIds: z.array(z.string()),
+  evidence: z.array(evidenceSchema),
+});
+
+const conditionFields = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'Lowercase letters, digits and dashes.'),
+  titleEn: name,
+  titleAr: name,
+  descriptionEn: longText,
+  descriptionAr: longText,
+  targetDate: dateString.nullable(),
+  requires: conditionExpression.nullable(),
+  stakeholderIds: z.array(z.uuid()).max(50),
+  classification,
+  sharedWith,
+});
+
+export const conditionCreate = conditionFields
+  .extend({
+    descriptionEn: longText.default(''),
+    descriptionAr: longText.default(''),
+    targetDate: conditionFields.shape.targetDate.default(null),
+    requires: conditionFields.shape.requires.default(null),
+    stakeholderIds: conditionFields.shape.stakeholderIds.default([]),
+    classification: classification.default('mission'),
+    sharedWith: sharedWith.default([]),
+  })
+  .strict();
+export const conditionUpdate = conditionFields.partial().strict();
+
+export const conditionQuery = z.object({ status: z.enum(CONDITION_STATUSES).optional(), q: z.string().trim().max(200).optional() });
+
+export const evidenceCreate = z
+  .object({ datedOn: dateString, status: z.enum(CONDITION_STATUSES), source, sourceUrl: url.optional(), note: longText.default('') })
+  .strict();
+
+// --- Commitments
+
+export const commitmentSchema = z.object({
+  id: z.uuid(),
+  stakeholderId: z.uuid(),
+  titleEn: z.string(),
+  titleAr: z.string(),
+  description: z.string(),
+  moneyUsd: z.string().describe('US dollars, exact decimal'),
+  personnel: z.number().int(),
+  aidTrucksPerDay: z.number().int(),
+  projects: z.number().int(),
+  source: z.string(),
+  illustrative: z.boolean(),
+  gate: z.unknown().nullable(),
+  ...classifiedOut,
+  ...stamps,
+});
+
+const commitmentFields = z.object({
+  stakeholderId: z.uuid(),
+  titleEn: name,
+  titleAr: name,
+  description: longText,
+  moneyUsd: money,
+  personnel: count,
+  aidTrucksPerDay: count,
+  projects: count,
+  source: z.string().trim().max(2000),
+  illustrative: z.boolean(),
+  gate: conditionExpression.nullable(),
+  classification,
+  sharedWith,
+});
+
+export const commitmentCreate = commitmentFields
+  .extend({
+    description: longText.default(''),
+    moneyUsd: money.default('0'),
+    personnel: count.default(0),
+    aidTrucksPerDay: count.default(0),
+    projects: count.default(0),
+    source: commitmentFields.shape.source.default(''),
+    illustrative: z.boolean().default(false),
+    gate: commitmentFields.shape.gate.default(null),
+    classification: classification.default('mission'),
+    sharedWith: sharedWith.default([]),
+  })
+  .strict();
+export const commitmentUpdate = commitmentFields.partial().strict();
+
+export const commitmentQuery = z.object({ stakeholderId: z.uuid().optional(), q: z.string().trim().max(200).optional() });
+
+// --- Analysis
+
+const opening = z.object({ kind: z.enum(['open', 'expected', 'unknown', 'never']), date: z.string().optional() });
+const dimensionEnum = z.enum(DIMENSIONS);
+
+export const analysisQuery = z.object({ asOf: dateString.optional() });
+
+export const analysisSchema = z.object({
+  asOf: z.string().nullable(),
+  totals: z.object({ open: values, blocked: values }),
+  conditions: z.array(
+    z.object({
+      id: z.uuid(),
+      code: z.string(),
+      titleEn: z.string(),
+      titleAr: z.string(),
+      status: z.enum(CONDITION_STATUSES),
+      effective: z.boolean(),
+      heldBack: values,
+      heldBackDirectly: values,
+      unlocks: values,
+      heldBackGateIds: z.array(z.string()),
+      unlocksGateIds: z.array(z.string()),
+    }),
+  ),
+  gates: z.array(
+    z.object({
+      id: z.string(),
+      subjectType: z.string(),
+      subjectId: z.string(),
+      label: z.string().nullable(),
+      values,
+      open: z.boolean(),
+      heldBackBy: z.array(z.string()),
+      unlockedBy: z.array(z.string()),
+    }),
+  ),
+  longPole: z.record(
+    dimensionEnum,
+    z.object({
+      conditions: z.array(z.object({ id: z.uuid(), code: z.string(), titleEn: z.string(), heldBack: values })),
+      stakeholders: z.array(z.object({ id: z.uuid(), name: z.string(), nameAr: z.string(), heldBack: values })),
+    }),
+  ),
+});
+
+export const whatIfBody = z.object({ statuses: z.record(z.uuid(), z.enum(CONDITION_STATUSES)), asOf: dateString.optional() }).strict();
+
+export const whatIfSchema = z.object({
+  openedGateIds: z.array(z.string()),
+  closedGateIds: z.array(z.string()),
+  gained: values,
+  lost: values,
+  nowEffective: z.array(z.string()),
+  noLongerEffective: z.array(z.string()),
+});
+
+export const earliestSchema = z.object({
+  conditions: z.array(z.object({ id: z.uuid(), code: z.string(), targetDate: z.string().nullable(), opening })),
+  gates: z.array(z.object({ id: z.string(), subjectType: z.string(), subjectId: z.string(), label: z.string().nullable(), opening })),
+});
