@@ -10,9 +10,14 @@ describe('concord CLI', () => {
   it('lists its commands', async () => {
     const result = await concord(['--help'], {});
     expect(result.code).toBe(0);
-    for (const command of ['serve', 'migrate', 'seed', 'user', 'audit']) expect(result.stdout).toContain(command);
+    for (const command of ['serve', 'migrate', 'seed', 'user', 'audit', 'conditions']) expect(result.stdout).toContain(command);
     const user = await concord(['user', '--help'], {});
     for (const command of ['add', 'disable', 'reset-password']) expect(user.stdout).toContain(command);
+    const conditions = await concord(['conditions', 'long-pole', '--help'], {});
+    expect(conditions.stdout).toContain('--dimension');
+    const bad = await concord(['conditions', 'long-pole', '--dimension', 'goats'], {});
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('money_usd, personnel, aid_trucks_per_day, projects');
   });
 
   it('answers bad input with a plain message', async () => {
