@@ -2,6 +2,20 @@
 import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../modules/auth/credentials.ts';
 
+// Messages a person can act on, for the issues zod words for developers.
+z.config({
+  customError: (issue) => {
+    if (issue.input === undefined) return 'Required.';
+    if (issue.code === 'invalid_value' && issue.values.length > 1) return `Must be one of: ${issue.values.join(', ')}.`;
+    if (issue.code === 'too_big' && issue.origin === 'number') return `At most ${issue.maximum}.`;
+    if (issue.code === 'too_small' && issue.origin === 'number') return `At least ${issue.minimum}.`;
+    if (issue.code === 'too_small' && issue.origin === 'string')
+      return issue.minimum === 1 ? 'Must not be empty.' : `At least ${issue.minimum} characters.`;
+    if (issue.code === 'too_big' && issue.origin === 'string') return `At most ${issue.maximum} characters.`;
+    return undefined;
+  },
+});
+
 export const MAX_PAGE_SIZE = 100;
 
 export const idParams = z.object({ id: z.uuid() });
