@@ -148,6 +148,32 @@ describe('conditions, evidence and analysis', () => {
   });
 });
 
+describe('a PATCH changes only the fields it names', () => {
+  it("keeps a condition's requirements and stakeholders, and a commitment's money, gate and classification", async () => {
+    const required = await condition('kept-required');
+    const id = await condition('kept', { requires: required, targetDate: '2026-01-31', classification: 'restricted' });
+    const renamed = await officer.client.patch(`/api/conditions/${id}`, { titleEn: 'Renamed' });
+    expect(renamed.body).toMatchObject({
+      titleEn: 'Renamed',
+      requires: required,
+      stakeholderIds: [stakeholderId],
+      targetDate: '2026-01-31',
+      classification: 'restricted',
+    });
+    const offer = await commitment(id, { classification: 'restricted', illustrative: true });
+    const changed = await officer.client.patch(`/api/commitments/${offer}`, { personnel: 8000 });
+    expect(changed.body).toMatchObject({
+      personnel: 8000,
+      moneyUsd: '10000000000.10',
+      gate: id,
+      classification: 'restricted',
+      illustrative: true,
+    });
+    const ungated = await officer.client.patch(`/api/commitments/${offer}`, { gate: null });
+    expect(ungated.body.gate).toBeNull();
+  });
+});
+
 describe('classification', () => {
   it("a restricted commitment never shows in another organisation's totals", async () => {
     const gate = await condition('congress', { classification: 'mission' });
