@@ -1,9 +1,11 @@
 /**
  * The Gaza scenario: the mission's organisations, demo users for each role, and the
  * geography (governorates and entry points). Loaded once; a marker row in `seeds` makes a
- * second load change nothing. Organisations follow public reporting (UN Security Council
- * resolution 2803 of 17 Nov 2025, the Civil-Military Coordination Center opened on
- * 17 Oct 2025, the contributors named in Feb 2026); the demo users are illustrative.
+ * second load change nothing. The stakeholders, conditions, positions and commitments
+ * follow in gaza-conditions.ts under a marker of their own. Organisations follow public
+ * reporting (UN Security Council resolution 2803 of 17 Nov 2025, the Civil-Military
+ * Coordination Center opened on 17 Oct 2025, the contributors named in Feb 2026); the demo
+ * users are illustrative.
  */
 import { readFile } from 'node:fs/promises';
 import sql from 'sql-template-tag';
@@ -17,6 +19,7 @@ import { insertUser, setUserRoles } from '../modules/access/users.repo.ts';
 import { insertAudit } from '../modules/audit/audit.repo.ts';
 import { hashPassword } from '../modules/auth/credentials.ts';
 import { insertPlace, type PlaceKind } from '../modules/geo/geo.repo.ts';
+import { seedGazaConditions } from './gaza-conditions.ts';
 
 export const DEMO_PASSWORD = 'concord-demo-2026';
 
@@ -94,7 +97,7 @@ export async function seedGaza(db: Db): Promise<boolean> {
   const entryPoints = await readData<EntryPoint[]>('crossings.json');
   const actor = systemActor('seed');
 
-  return db.transaction(async (tx) => {
+  const loaded = await db.transaction(async (tx) => {
     const marker = await tx.query(sql`insert into seeds (name) values ('gaza') on conflict do nothing returning name`);
     if (!marker.rowCount) return false;
     await seedRoles(tx);
@@ -135,4 +138,7 @@ export async function seedGaza(db: Db): Promise<boolean> {
     });
     return true;
   });
+  // The conditions part has its own marker, so a database loaded before it existed gets it now.
+  const conditions = await seedGazaConditions(db);
+  return loaded || conditions;
 }
