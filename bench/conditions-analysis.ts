@@ -30,7 +30,7 @@ import { type ConditionStatus, type Expression, expressionSize } from '../src/se
 const CONDITIONS = 2_000;
 const GATES = 50_000;
 const MAX_DEPTH = 5;
-const STAKEHOLDERS = 60;
+export const STAKEHOLDERS = 60;
 const EVIDENCE = 10_000;
 const RUNS = 7;
 const WHAT_IF_RUNS = 25;
@@ -71,9 +71,13 @@ function randomExpression(random: Random, depth: number, leaf: () => string, lea
   return { op: random.next() < 0.6 ? 'and' : 'or', args };
 }
 
-export function generateConditionsData(seed = 20251117): { conditions: ConditionInput[]; gates: GateInput[]; evidence: EvidenceEntry[] } {
+/** The issue's scale by default; the database bench passes a tenth of it under BENCH_QUICK. */
+export function generateConditionsData(
+  seed = 20251117,
+  counts: { conditions: number; gates: number } = { conditions: CONDITIONS, gates: GATES },
+): { conditions: ConditionInput[]; gates: GateInput[]; evidence: EvidenceEntry[] } {
   const random = seeded(seed);
-  const conditions = Array.from({ length: CONDITIONS }, (_, i): ConditionInput => {
+  const conditions = Array.from({ length: counts.conditions }, (_, i): ConditionInput => {
     // A condition requires only conditions with lower numbers, so requirements form chains but no cycle.
     const requires =
       i > 0 && random.next() < 0.3 ? randomExpression(random, 2, () => `c${random.int(Math.max(0, i - 50), i - 1)}`, 0.3) : null;
@@ -85,21 +89,21 @@ export function generateConditionsData(seed = 20251117): { conditions: Condition
       stakeholderIds: Array.from({ length: random.int(1, 3) }, () => `s${random.int(0, STAKEHOLDERS - 1)}`),
     };
   });
-  const gates = Array.from({ length: GATES }, (_, g): GateInput => {
+  const gates = Array.from({ length: counts.gates }, (_, g): GateInput => {
     const depth = random.int(1, MAX_DEPTH);
     const dimension = random.pick(DIMENSIONS);
     const size = { money_usd: BigInt(random.int(1, 500_000_000)) * 100n, personnel: BigInt(random.int(10, 2000)) };
     return {
       id: `g${g}`,
       subject: { type: 'commitment', id: `commitment-${g}` },
-      expression: randomExpression(random, depth, () => popularCondition(random, CONDITIONS), 0),
+      expression: randomExpression(random, depth, () => popularCondition(random, counts.conditions), 0),
       values: {
         [dimension]: dimension === 'money_usd' || dimension === 'personnel' ? size[dimension] : BigInt(random.int(1, 80)),
       },
     };
   });
   const evidence = Array.from({ length: EVIDENCE }, () => ({
-    conditionId: `c${random.int(0, CONDITIONS - 1)}`,
+    conditionId: `c${random.int(0, counts.conditions - 1)}`,
     date: dateOf(random.int(-300, 120)),
     status: random.pick(STATUS_MIX),
   }));

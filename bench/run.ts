@@ -5,6 +5,9 @@
  *
  * These are measurements on whatever machine runs them, not pass/fail checks.
  *
+ * Each engine also gets the conditions analysis at the issue's scale (2,000 conditions,
+ * 50,000 gated commitments) through GET /api/conditions/analysis and POST /api/conditions/what-if.
+ *
  *   BENCH_QUICK=1               10x less data and 2 s runs, to check that it works
  *   BENCH_ENGINES=pglite        only these engines (comma-separated: pglite, postgresql)
  *   BENCH_AUDIT_ROWS=n          audit rows on PostgreSQL (default 1,000,000)
@@ -19,6 +22,7 @@ import type { Db } from '../src/server/db/db.ts';
 import { listUsers } from '../src/server/modules/access/users.repo.ts';
 import { prepareDatabase } from '../src/server/server.ts';
 import { runConditionsAnalysisBench } from './conditions-analysis.ts';
+import { runConditionsDbBench } from './conditions-db.ts';
 import { type BenchDb, openBenchPglite, openBenchPostgres, postgresUrl, probePostgres, redact } from './engines.ts';
 import { BENCH_ADMIN_EMAIL, BENCH_PASSWORD, generate } from './generate.ts';
 import { directLoad, type Figures, httpLoad, httpRequest, signIn, startApp, timed } from './measure.ts';
@@ -44,6 +48,10 @@ const SECONDS = QUICK ? { signIn: 2, list: 2, direct: 2, audit: 2 } : { signIn: 
 const SIGN_IN_CONNECTIONS = 4;
 const CONNECTIONS = 10;
 const SIGN_IN_ACCOUNTS = 50;
+// The issue's conditions scale: 2,000 conditions and 50,000 gated commitments.
+const CONDITIONS = 2_000 / SCALE;
+const GATES = 50_000 / SCALE;
+const CONDITION_RUNS = QUICK ? 3 : 5;
 
 type Engine = 'pglite' | 'postgresql';
 const ENGINES: Engine[] = ['pglite', 'postgresql'];
@@ -165,6 +173,19 @@ async function benchEngine(engine: Engine, bench: BenchDb, rows: Rows): Promise<
         ? `${secs(verify.seconds)} · ${int(outcome.rows)} rows ${outcome.status} · ${int(outcome.rows / verify.seconds)} rows/s`
         : `⚠ HTTP ${verify.result.status}: ${verify.result.body.slice(0, 120)}`,
     );
+
+    // The conditions analysis at the issue's scale, on this database and through the app.
+    const conditionRows = await runConditionsDbBench(
+      db,
+      { app, url, settled },
+      {
+        conditions: CONDITIONS,
+        gates: GATES,
+        runs: CONDITION_RUNS,
+        onProgress: (line) => log(engine, line),
+      },
+    );
+    for (const row of conditionRows) set(row.label, row.value);
   } finally {
     await app.close();
   }
@@ -238,9 +259,12 @@ async function main() {
     ['Measurement', ...shown.map((e) => NAMES[e])],
     ...order.map((label) => [label, ...shown.map((e) => rows.get(label)?.[e] ?? '–')]),
   ];
-  const widths = cells[0].map((_, column) => Math.max(...cells.map((row) => row[column].length)));
-  const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
-  const table = [line(cells[0]), line(widths.map((width) => '-'.repeat(width))), ...cells.slice(1).map(line)];
+  const padded = (cells: string[][]) => {
+    const widths = cells[0].map((_, column) => Math.max(...cells.map((row) => row[column].length)));
+    const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
+    return [line(cells[0]), line(widths.map((width) => '-'.repeat(width))), ...cells.slice(1).map(line)];
+  };
+  const table = padded(cells);
   if (AUDIT_ROWS.pglite < AUDIT_ROWS.postgresql && shown.includes('pglite')) {
     notes.push(
       `PGlite ran with ${int(AUDIT_ROWS.pglite)} audit rows instead of ${int(AUDIT_ROWS.postgresql)}, to keep the run short (BENCH_PGLITE_AUDIT_ROWS sets it). Compare rows/s, not the totals.`,
@@ -262,9 +286,7 @@ async function main() {
     '',
     '### Conditions analysis engine (2,000 conditions, 50,000 gates, in process)',
     '',
-    '| Measurement | Time |',
-    '| --- | --- |',
-    ...analysisRows.map((row) => `| ${row.name} | ${row.value} |`),
+    ...padded([['Measurement', 'Time'], ...analysisRows.map((row) => [row.name, row.value])]),
     '',
     machineLine(versions),
     `Total bench time: ${secs((performance.now() - started) / 1000)}`,
