@@ -5,6 +5,8 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import { useSession } from './auth/session';
 import { ProblemAlert } from './components/problem-alert';
 import { AccountPage } from './pages/account/account-page';
+import ConditionPage from './pages/conditions/condition-page';
+import ConditionsPage from './pages/conditions/conditions-page';
 import { NotFoundPage, NotPermittedPage } from './pages/not-found-page';
 import { OrganisationsPage } from './pages/organisations/organisations-page';
 import { RolesPage } from './pages/roles/roles-page';
@@ -69,6 +71,22 @@ function SignedInRoutes() {
               <Suspense fallback={<FullPageLoader />}>
                 <MapPage />
               </Suspense>
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="conditions"
+          element={
+            <RequirePermission permission="conditions.read">
+              <ConditionsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="conditions/:id"
+          element={
+            <RequirePermission permission="conditions.read">
+              <ConditionPage />
             </RequirePermission>
           }
         />

@@ -1,0 +1,107 @@
+/** Shapes of the conditions API as these pages use them, and how they are shown. */
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+
+export const CONDITION_STATUSES = ['unmet', 'partially_met', 'met', 'failed', 'waived'] as const;
+export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
+
+export const DIMENSIONS = ['money_usd', 'personnel', 'aid_trucks_per_day', 'projects'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+/** What a condition holds back or unlocks; money is an exact decimal string in US dollars. */
+export interface Values {
+  money_usd: string;
+  personnel: number;
+  aid_trucks_per_day: number;
+  projects: number;
+}
+
+export interface ConditionListItem {
+  id: string;
+  code: string;
+  titleEn: string;
+  titleAr: string;
+  status: ConditionStatus;
+  targetDate: string | null;
+  heldBack: Values;
+}
+
+export interface Evidence {
+  id: string;
+  datedOn: string;
+  status: ConditionStatus;
+  source: string;
+  sourceUrl: string | null;
+  note: string;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+export interface ConditionDetail extends ConditionListItem {
+  descriptionEn: string;
+  descriptionAr: string;
+  stakeholderIds: string[];
+  effective: boolean;
+  unlocks: Values;
+  evidence: Evidence[];
+}
+
+export interface Stakeholder {
+  id: string;
+  name: string;
+  nameAr: string;
+}
+
+export interface Analysis {
+  conditions: { id: string; code: string; titleEn: string; titleAr: string; status: ConditionStatus; effective: boolean }[];
+  gates: { id: string; label: string | null; subjectType: string }[];
+  longPole: Record<
+    Dimension,
+    {
+      conditions: { id: string; code: string; titleEn: string; heldBack: Values }[];
+      stakeholders: { id: string; name: string; nameAr: string; heldBack: Values }[];
+    }
+  >;
+}
+
+export interface WhatIf {
+  openedGateIds: string[];
+  gained: Values;
+  nowEffective: string[];
+}
+
+export const STATUS_COLORS: Record<ConditionStatus, string> = {
+  unmet: 'gray',
+  partially_met: 'yellow',
+  met: 'teal',
+  failed: 'red',
+  waived: 'blue',
+};
+
+/** The title (or description) in the interface language, falling back to English. */
+export function localised(language: string | undefined, en: string, ar: string): string {
+  return language === 'ar' && ar ? ar : en;
+}
+
+/** A value of one dimension as a number, for chart lengths only: never for display. */
+export function amount(values: Values, dimension: Dimension): number {
+  return Number(values[dimension]);
+}
+
+/** Formats each dimension in the interface language; money from its exact decimal string. */
+export function useValueFormat() {
+  const { i18n } = useTranslation();
+  const locale = i18n.resolvedLanguage === 'ar' ? 'ar' : 'en';
+  return useMemo(() => {
+    const money = new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', maximumFractionDigits: 2, minimumFractionDigits: 0 });
+    const count = new Intl.NumberFormat(locale);
+    // Intl formats a decimal string exactly, without passing through a float.
+    const formatMoney = money.format as (value: string) => string;
+    return (values: Values, dimension: Dimension): string =>
+      dimension === 'money_usd' ? formatMoney(values.money_usd) : count.format(values[dimension]);
+  }, [locale]);
+}
+
+export function isZero(values: Values): boolean {
+  return DIMENSIONS.every((d) => Number(values[d]) === 0);
+}

@@ -1,0 +1,88 @@
+import { Anchor, Stack, Table, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { NoResultsRow } from '../../components/no-results-row';
+import { PageHeader } from '../../components/page-header';
+import { QueryState } from '../../components/query-state';
+import { api } from '../../http/api-client';
+import type { Page } from '../../http/types';
+import { useFormat } from '../../i18n/format';
+import { type Analysis, type ConditionListItem, localised } from './conditions-api';
+import { LongPolePanel } from './long-pole-panel';
+import { StatusBadge, ValuesList } from './values-list';
+import { WhatIfPanel } from './what-if-panel';
+
+export function useAnalysis() {
+  return useQuery({ queryKey: ['conditions', 'analysis'], queryFn: () => api.get<Analysis>('/api/conditions/analysis') });
+}
+
+export default function ConditionsPage() {
+  const { t, i18n } = useTranslation();
+  const format = useFormat();
+  const list = useQuery({
+    queryKey: ['conditions', 'list'],
+    queryFn: () => api.get<Page<ConditionListItem>>('/api/conditions', { pageSize: 100 }),
+  });
+  const analysis = useAnalysis();
+
+  return (
+    <>
+      <PageHeader title={t('conditions.title')} />
+      <Stack gap="xl">
+        <QueryState isPending={list.isPending} error={list.error}>
+          <Table.ScrollContainer minWidth={720}>
+            <Table striped highlightOnHover data-testid="conditions-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('conditions.condition')}</Table.Th>
+                  <Table.Th>{t('conditions.status')}</Table.Th>
+                  <Table.Th>{t('conditions.targetDate')}</Table.Th>
+                  <Table.Th>{t('conditions.holdsBack')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {list.data?.items.map((c) => (
+                  <Table.Tr key={c.id} data-testid={`condition-row-${c.code}`}>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/conditions/${c.id}`} size="sm" fw={500} data-testid={`condition-link-${c.id}`}>
+                        {localised(i18n.resolvedLanguage, c.titleEn, c.titleAr)}
+                      </Anchor>
+                      <Text size="xs" c="dimmed" dir="ltr" lang="en">
+                        {c.code}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <StatusBadge status={c.status} />
+                    </Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{c.targetDate ? format.date(c.targetDate) : '—'}</Table.Td>
+                    <Table.Td>
+                      <ValuesList values={c.heldBack} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+                {list.data?.items.length === 0 && <NoResultsRow colSpan={4} />}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </QueryState>
+        <section aria-labelledby="long-pole-title">
+          <Title order={3} id="long-pole-title" mb="sm">
+            {t('conditions.longPole.title')}
+          </Title>
+          <QueryState isPending={analysis.isPending} error={analysis.error}>
+            {analysis.data && <LongPolePanel analysis={analysis.data} />}
+          </QueryState>
+        </section>
+        <section aria-labelledby="what-if-title">
+          <Title order={3} id="what-if-title" mb="sm">
+            {t('conditions.whatIf.title')}
+          </Title>
+          <QueryState isPending={analysis.isPending} error={analysis.error}>
+            {analysis.data && <WhatIfPanel analysis={analysis.data} />}
+          </QueryState>
+        </section>
+      </Stack>
+    </>
+  );
+}

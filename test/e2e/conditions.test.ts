@@ -1,0 +1,86 @@
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chooseLanguage, HAS_CHROMIUM, shownText, signIn, snapshot, suiteTitle, UI_TIMEOUT_MS, useE2E, visible } from './support/e2e.ts';
+
+/** The condition ids of the long-pole ranking, first first, for one dimension. */
+async function ranking(page: Page, dimension: string): Promise<string[]> {
+  await page.getByTestId(`dimension-${dimension}`).click();
+  const rows = page.getByTestId('long-pole-row');
+  await visible(rows.first());
+  return (await rows.evaluateAll((elements) => elements.map((e) => e.getAttribute('data-condition-id') ?? ''))) as string[];
+}
+
+describe.skipIf(!HAS_CHROMIUM)(suiteTitle('a political officer records evidence for a condition'), { timeout: 120_000 }, () => {
+  const e2e = useE2E();
+
+  it('marks the condition holding back the most personnel met, and the ranking moves on', async () => {
+    const page = await (await e2e.newContext()).newPage();
+    await signIn(page, e2e.server, 'political@concord.example');
+    // The officer works in Arabic; test ids keep the steps independent of the words.
+    await page.waitForFunction(() => document.documentElement.dir === 'rtl', undefined, { timeout: UI_TIMEOUT_MS });
+    await page.getByTestId('nav-conditions').click();
+    await page.waitForURL(/\/conditions$/);
+    await visible(page.getByTestId('conditions-table'));
+    expect(await page.locator('[data-testid^="condition-row-"]').count()).toBe(14);
+
+    const before = await ranking(page, 'personnel');
+    const first = before[0];
+    expect(first, 'some condition holds back personnel').toBeTruthy();
+    // The chart is drawn from its own, lazily loaded, chunk.
+    await visible(page.locator('[role="img"] canvas').first());
+    await snapshot(page, 'conditions-ar');
+
+    await page.getByTestId(`condition-link-${first}`).click();
+    await page.waitForURL(new RegExp(`/conditions/${first}$`));
+    // The button comes with the condition, so the timeline is drawn by then.
+    await visible(page.getByTestId('evidence-record'));
+    const evidenceBefore = await page.getByTestId('evidence-item').count();
+    await page.getByTestId('evidence-record').click();
+    const dialog = page.getByRole('dialog');
+    await visible(dialog);
+    await dialog.locator('input[name="datedOn"]').fill(new Date().toISOString().slice(0, 10));
+    await dialog.locator('select[name="status"]').selectOption('met');
+    await dialog.locator('input[name="source"]').fill('Joint monitoring cell report');
+    await dialog.locator('input[name="sourceUrl"]').fill('https://example.org/reports/monitoring');
+    await dialog.locator('textarea[name="note"]').fill('Verified on site.');
+    await snapshot(page, 'condition-evidence-form-ar');
+    await dialog.getByTestId('evidence-submit').click();
+    await dialog.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+
+    // The page refreshes: the new evidence is first in the timeline and the status is met.
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="evidence-item"]').length === n, evidenceBefore + 1, {
+      timeout: UI_TIMEOUT_MS,
+    });
+    const newest = page.getByTestId('evidence-item').first();
+    expect(await shownText(newest)).toContain('Joint monitoring cell report');
+    expect(await newest.getByRole('link').getAttribute('href')).toBe('https://example.org/reports/monitoring');
+    await visible(page.locator('main [data-testid="condition-status"][data-status="met"]').first());
+    await snapshot(page, 'condition-ar');
+
+    await page.getByTestId('nav-conditions').click();
+    await page.waitForURL(/\/conditions$/);
+    await page.getByTestId('dimension-personnel').click();
+    // The ranking in the cache is shown at once and replaced when the refreshed one arrives.
+    const current = () =>
+      page.getByTestId('long-pole-row').evaluateAll((rows) => rows.map((e) => e.getAttribute('data-condition-id') ?? ''));
+    await expect.poll(current, { timeout: UI_TIMEOUT_MS }).not.toContain(first);
+    expect((await current())[0]).not.toBe(first);
+
+    // The same page in English.
+    await chooseLanguage(page, 'en');
+    await page.waitForFunction(() => document.documentElement.dir === 'ltr', undefined, { timeout: UI_TIMEOUT_MS });
+    expect(await shownText(page.getByTestId('nav-conditions'))).toBe('Conditions');
+    await snapshot(page, 'conditions-en');
+
+    // What if the first unmet condition were met: the gain per dimension, and nothing saved.
+    await page.getByTestId('dimension-money_usd').click();
+    const toggle = page
+      .locator('[data-testid^="what-if-"] input[type="checkbox"], input[type="checkbox"][data-testid^="what-if-"]')
+      .first();
+    await toggle.check({ force: true });
+    await visible(page.getByTestId('what-if-gain-money_usd'));
+    expect(await shownText(page.getByTestId('what-if-gain-money_usd'))).toMatch(/^\$[\d,.]+$/);
+    await page.getByTestId('what-if-result').scrollIntoViewIfNeeded();
+    await snapshot(page, 'conditions-what-if-en');
+  });
+});
