@@ -65,7 +65,11 @@ export async function visibleGates(db: Queryable, actor: Actor | null): Promise<
     await db.query<Gate>(sql`select id, subject_type as "subjectType", subject_id as "subjectId", expression from gates order by id`)
   ).rows;
   const byType = new Map<string, Gate[]>();
-  for (const row of rows) byType.set(row.subjectType, [...(byType.get(row.subjectType) ?? []), row]);
+  for (const row of rows) {
+    const list = byType.get(row.subjectType);
+    if (list) list.push(row);
+    else byType.set(row.subjectType, [row]);
+  }
   const gates: VisibleGate[] = [];
   for (const [type, list] of byType) {
     const subject = registry.get(type);
