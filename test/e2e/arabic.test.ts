@@ -6,6 +6,7 @@ import {
   chooseLanguage,
   fillSignIn,
   HAS_CHROMIUM,
+  openMap,
   shownText,
   signIn,
   snapshot,
@@ -38,8 +39,7 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('the app in Arabic'), { timeout: 120_0
     const context = await e2e.newContext();
     const page = await context.newPage();
     await signIn(page, e2e.server, 'admin@concord.example');
-    await page.getByTestId('nav-map').click();
-    await waitForMap(page);
+    await openMap(page);
 
     // In English the navigation is on the left of the map.
     expect(await documentLanguage(page)).toEqual({ dir: 'ltr', lang: 'en' });

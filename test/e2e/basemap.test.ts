@@ -4,7 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chooseLanguage, HAS_CHROMIUM, MAP_TIMEOUT_MS, signIn, snapshot, suiteTitle, useE2E, visible, waitForMap } from './support/e2e.ts';
+import {
+  chooseLanguage,
+  HAS_CHROMIUM,
+  MAP_TIMEOUT_MS,
+  openMap,
+  signIn,
+  snapshot,
+  suiteTitle,
+  useE2E,
+  visible,
+  waitForMap,
+} from './support/e2e.ts';
 import { firstPixel, rasterArchive } from './support/pmtiles.ts';
 
 // Around the Gaza Strip, with room to spare: the map opens fitted to the Strip.
@@ -66,9 +77,7 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('the map page with a PMTiles basemap')
     });
 
     await signIn(page, e2e.server, 'admin@concord.example');
-    await page.getByTestId('nav-map').click();
-    await page.waitForURL(/\/map$/);
-    await waitForMap(page);
+    await openMap(page);
     // The basemap is added when its header has been read, and drawn when its tiles are in.
     await page.waitForFunction(
       () => {
@@ -188,9 +197,7 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('the map page with a PMTiles basemap')
     page.on('pageerror', (error) => pageErrors.push(error.message));
 
     await signIn(page, e2e.server, 'admin@concord.example');
-    await page.getByTestId('nav-map').click();
-    await page.waitForURL(/\/map$/);
-    await waitForMap(page);
+    await openMap(page);
     await visible(page.getByTestId('basemap-notice'));
 
     const facts = await page.evaluate(() => {

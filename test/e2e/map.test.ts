@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HAS_CHROMIUM, shownText, signIn, snapshot, suiteTitle, useE2E, visible, waitForMap } from './support/e2e.ts';
+import { HAS_CHROMIUM, openMap, shownText, signIn, snapshot, suiteTitle, useE2E, visible } from './support/e2e.ts';
 import { ROOT } from './support/server.ts';
 
 // What the Gaza scenario loads, read from the same files the server seeds from.
@@ -52,9 +52,7 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('the map page'), { timeout: 120_000 },
     page.on('pageerror', (error) => pageErrors.push(error.message));
 
     await signIn(page, e2e.server, 'admin@concord.example');
-    await page.getByTestId('nav-map').click();
-    await page.waitForURL(/\/map$/);
-    await waitForMap(page);
+    await openMap(page);
 
     const facts = await page.evaluate(async (): Promise<MapFacts> => {
       type Feature = { id?: string | number; properties: Record<string, unknown>; geometry: { type: string } };

@@ -191,3 +191,10 @@ export async function waitForMap(page: Page): Promise<void> {
     timeout: MAP_TIMEOUT_MS,
   });
 }
+
+/** Opens the map page from the navigation and waits until its layers have rendered. */
+export async function openMap(page: Page): Promise<void> {
+  await page.getByTestId('nav-map').click();
+  await page.waitForURL(/\/map$/);
+  await waitForMap(page);
+}
