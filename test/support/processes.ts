@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const BIN = join(import.meta.dirname, '../../bin/concord.mjs');
+const STOP_TIMEOUT_MS = 15_000;
 
 export interface CommandResult {
   code: number | null;
@@ -63,7 +64,12 @@ export async function startServerProcess(env: Record<string, string | undefined>
     address,
     output: () => output,
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+        // A server that does not stop must not hang the test run.
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        exited.then(() => clearTimeout(timer));
+      }
       return exited;
     },
   };
