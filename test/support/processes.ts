@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const BIN = join(import.meta.dirname, '../../bin/concord.mjs');
-const STOP_TIMEOUT_MS = 15_000;
 
 export interface CommandResult {
   code: number | null;
@@ -34,7 +33,11 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startServerProcess(env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string | undefined>,
+  timeoutMs = 90_000,
+  killAfterMs?: number,
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,9 +69,11 @@ export async function startServerProcess(env: Record<string, string | undefined>
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill(signal);
-        // A server that does not stop must not hang the test run.
-        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-        exited.then(() => clearTimeout(timer));
+        // Where a test only needs the server gone, one that does not stop must not hang the run.
+        if (killAfterMs) {
+          const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+          exited.then(() => clearTimeout(timer));
+        }
       }
       return exited;
     },

@@ -25,6 +25,7 @@ export interface ConcordServer {
 }
 
 const START_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 15_000;
 export interface ServerOptions {
   /** Set in the server's environment after the defaults, e.g. CONCORD_BASEMAP_PMTILES. */
   env?: Record<string, string>;
@@ -51,7 +52,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ConcordS
     await database?.drop();
   };
   try {
-    server = await startServerProcess(env, START_TIMEOUT_MS);
+    server = await startServerProcess(env, START_TIMEOUT_MS, STOP_TIMEOUT_MS);
     const output = server.output;
     const password = /password "([^"]+)"/.exec(output())?.[1];
     if (!password) throw new Error(`The server did not print the demo password. It printed:\n${output()}`);
