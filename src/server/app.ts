@@ -29,6 +29,7 @@ import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { tokenRoutes } from './modules/auth/tokens.ts';
 import { conditionsRoutes } from './modules/conditions/conditions.routes.ts';
+import { fundingRoutes } from './modules/funding/funding.routes.ts';
 import { geoRoutes } from './modules/geo/geo.routes.ts';
 import { systemRoutes } from './modules/health/system.routes.ts';
 
@@ -38,6 +39,8 @@ export interface RouteEntry {
   access: NonNullable<import('fastify').FastifyContextConfig['access']>;
   /** A POST that writes nothing (see FastifyContextConfig.readOnly). */
   readOnly?: boolean;
+  /** A write that needs an Idempotency-Key header (see FastifyContextConfig.idempotent). */
+  idempotent?: boolean;
 }
 
 export interface AppOptions {
@@ -98,7 +101,14 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
     const access = route.config?.access;
     if (!access) throw new Error(`Route ${route.method} ${route.url} declares no access policy.`);
     for (const method of [route.method].flat())
-      if (method !== 'HEAD') routeTable.push({ method, url: route.url, access, ...(route.config?.readOnly ? { readOnly: true } : {}) });
+      if (method !== 'HEAD')
+        routeTable.push({
+          method,
+          url: route.url,
+          access,
+          ...(route.config?.readOnly ? { readOnly: true } : {}),
+          ...(route.config?.idempotent ? { idempotent: true } : {}),
+        });
   });
 
   app.addHook('onSend', async (req, reply) => {
@@ -168,6 +178,7 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   auditRoutes(app);
   geoRoutes(app);
   conditionsRoutes(app);
+  fundingRoutes(app);
 
   await app.register(fastifyStatic, { root: config.webDir, serve: existsSync(config.webDir), wildcard: true, index: ['index.html'] });
   if (config.basemapPmtiles) {

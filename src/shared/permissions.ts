@@ -15,6 +15,10 @@ export const PERMISSIONS = {
   'places.manage': 'Add and change places, crossings and sites',
   'conditions.read': 'See stakeholders, positions, conditions, commitments and what holds the mission back',
   'conditions.manage': 'Record stakeholders, positions, conditions, their evidence and commitments',
+  'funding.read': 'See funding instruments, pledges, the budget, the ledger and reimbursement claims',
+  'funding.manage': 'Record instruments, pledges and their tranches, agreements, budget lines and exchange rates',
+  'funding.post': 'Post receipts, allocations, disbursements and reversals; verify, approve and pay reimbursement claims',
+  'funding.report': "Report your organisation's expenditures and draft and submit its reimbursement claims",
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -33,7 +37,7 @@ export interface RoleDefinition {
   permissions: Permission[];
 }
 
-const READ_ALL: Permission[] = ['organisations.read', 'users.read', 'roles.read', 'places.read', 'conditions.read'];
+const READ_ALL: Permission[] = ['organisations.read', 'users.read', 'roles.read', 'places.read', 'conditions.read', 'funding.read'];
 
 /** The built-in roles seeded into every database. Admins may change them or add more. */
 export const BUILTIN_ROLES: RoleDefinition[] = [
@@ -56,7 +60,14 @@ export const BUILTIN_ROLES: RoleDefinition[] = [
     nameEn: 'Donor programme officer',
     nameAr: 'مسؤول برامج الجهة المانحة',
     description: 'Pledges, tranches, conditions on money and donor reports',
-    permissions: [...READ_ALL],
+    permissions: [...READ_ALL, 'funding.manage'],
+  },
+  {
+    key: 'finance_officer',
+    nameEn: 'Finance officer',
+    nameAr: 'مسؤول مالي',
+    description: 'Receipts, allocations, disbursements, budget lines and reimbursement claims',
+    permissions: [...READ_ALL, 'funding.post'],
   },
   {
     key: 'force_planner',
@@ -70,14 +81,14 @@ export const BUILTIN_ROLES: RoleDefinition[] = [
     nameEn: 'Contributing-country liaison',
     nameAr: 'ضابط اتصال الدولة المساهمة',
     description: 'Own units, readiness, vetting and reimbursement claims',
-    permissions: [...READ_ALL],
+    permissions: [...READ_ALL, 'funding.report'],
   },
   {
     key: 'humanitarian',
     nameEn: 'Humanitarian coordinator',
     nameAr: 'منسق إنساني',
     description: 'Consignments, crossings, movement requests, needs and deliveries',
-    permissions: [...READ_ALL, 'places.manage'],
+    permissions: [...READ_ALL, 'places.manage', 'funding.report'],
   },
   {
     key: 'political_officer',

@@ -6,6 +6,7 @@
  * access policy, so a new route without a sample request below fails this file, and so
  * does a route whose behaviour drifts from its declaration.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteEntry } from '../../src/server/app.ts';
 import { totpCode } from '../../src/server/modules/auth/credentials.ts';
@@ -50,6 +51,7 @@ const ORGANISATION_OF_ROLE: Record<string, OrganisationType> = {
   humanitarian: 'humanitarian',
   political_officer: 'authority',
   field_reporter: 'humanitarian',
+  finance_officer: 'force_headquarters',
 };
 
 const AWAITING_TOTP = 'admin awaiting TOTP enrolment';
@@ -132,6 +134,11 @@ interface Fixtures {
   stakeholderId: string;
   conditionId: string;
   commitmentId: string;
+  instrumentId: string;
+  budgetLineId: string;
+  pledgeId: string;
+  trancheId: string;
+  receiptId: string;
 }
 let fx: Fixtures;
 
@@ -150,6 +157,33 @@ function conditionBody(extra: Record<string, unknown> = {}) {
 function commitmentBody(extra: Record<string, unknown> = {}) {
   return { stakeholderId: fx.stakeholderId, titleEn: 'Matrix offer', titleAr: 'عرض', moneyUsd: '100.00', gate: fx.conditionId, ...extra };
 }
+
+function instrumentBody(who: Caller | TestUser, extra: Record<string, unknown> = {}) {
+  const user = 'client' in who && typeof who.client === 'function' ? (who as Caller).user! : (who as TestUser);
+  return { donorOrgId: user.organisationId, name: t.unique('Matrix instrument'), kind: 'grant', ...extra };
+}
+
+function pledgeBody(instrumentId: string, extra: Record<string, unknown> = {}) {
+  return {
+    instrumentId,
+    title: 'Matrix pledge',
+    amount: '100.00',
+    currency: 'USD',
+    pledgedOn: '2026-01-01',
+    tranches: [{ amount: '100.00', gate: fx.conditionId }],
+    ...extra,
+  };
+}
+
+const posting = (extra: Record<string, unknown> = {}) => ({
+  instrumentId: fx.instrumentId,
+  amount: '1.00',
+  valueDate: '2026-02-01',
+  ...extra,
+});
+
+/** Finance at force headquarters, for money movements a sample needs before its own. */
+const financeClient = () => caller('finance_officer').client();
 
 const EVIDENCE = { datedOn: '2025-11-17', status: 'met', source: 'Matrix source' };
 const POSITION = { topic: 'matrix', stance: 'supports', statedOn: '2025-11-17', source: 'Matrix source' };
@@ -398,7 +432,123 @@ const SAMPLES: Record<string, Sample> = {
       return { url: `/api/commitments/${created.id}`, body: { personnel: 800, gate: null } };
     },
   },
+
+  'GET /api/funding/rates': {},
+  'POST /api/funding/rates': {
+    status: 201,
+    request: () => ({ url: '/api/funding/rates', body: { currency: 'EUR', rateDate: uniqueDate(), usdPerUnit: '1.08', source: 'Matrix' } }),
+  },
+  'GET /api/funding/instruments': {},
+  'GET /api/funding/instruments/:id': { owner: 'organisation', request: () => ({ url: `/api/funding/instruments/${fx.instrumentId}` }) },
+  'POST /api/funding/instruments': {
+    status: 201,
+    request: (who) => ({ url: '/api/funding/instruments', body: instrumentBody(who.user ? who : caller('donor_officer')) }),
+  },
+  'PATCH /api/funding/instruments/:id': {
+    owner: 'organisation',
+    request: async (who, admitted) => {
+      if (!admitted) return { url: `/api/funding/instruments/${fx.instrumentId}`, body: { name: 'Renamed' } };
+      const created = await okBody(await who.client().post('/api/funding/instruments', instrumentBody(who)), 'instrument');
+      return { url: `/api/funding/instruments/${created.id}`, body: { restrictions: ['vetting'] } };
+    },
+  },
+  'GET /api/funding/budget-lines': {},
+  'GET /api/funding/budget-lines/:id': { owner: 'none', request: () => ({ url: `/api/funding/budget-lines/${fx.budgetLineId}` }) },
+  'POST /api/funding/budget-lines': {
+    status: 201,
+    request: () => ({ url: '/api/funding/budget-lines', body: budgetLineBody() }),
+  },
+  'POST /api/funding/budget-lines/:id/revisions': {
+    owner: 'none',
+    status: 201,
+    request: () => ({ url: `/api/funding/budget-lines/${fx.budgetLineId}/revisions`, body: { amountUsd: '2000000.00', reason: 'Matrix' } }),
+  },
+  'GET /api/funding/pledges': {},
+  'GET /api/funding/pledges/:id': { owner: 'organisation', request: () => ({ url: `/api/funding/pledges/${fx.pledgeId}` }) },
+  'POST /api/funding/pledges': { status: 201, request: () => ({ url: '/api/funding/pledges', body: pledgeBody(fx.instrumentId) }) },
+  'PATCH /api/funding/pledges/:id': {
+    owner: 'organisation',
+    request: async (who, admitted) => {
+      if (!admitted) return { url: `/api/funding/pledges/${fx.pledgeId}`, body: { title: 'Renamed' } };
+      const created = await okBody(await who.client().post('/api/funding/pledges', pledgeBody(fx.instrumentId)), 'pledge');
+      return { url: `/api/funding/pledges/${created.id}`, body: { title: 'Renamed', classification: 'restricted' } };
+    },
+  },
+  'GET /api/funding/tranches/:id': { owner: 'organisation', request: () => ({ url: `/api/funding/tranches/${fx.trancheId}` }) },
+  'PATCH /api/funding/tranches/:id': {
+    owner: 'organisation',
+    request: async (who, admitted) => {
+      if (!admitted) return { url: `/api/funding/tranches/${fx.trancheId}`, body: { note: 'Changed' } };
+      const created = await okBody(await who.client().post('/api/funding/pledges', pledgeBody(fx.instrumentId)), 'pledge');
+      return { url: `/api/funding/tranches/${created.tranches[0].id}`, body: { gate: null, expectedOn: '2026-06-01' } };
+    },
+  },
+  'GET /api/funding/agreements': {},
+  'POST /api/funding/agreements': {
+    status: 201,
+    request: () => ({
+      url: '/api/funding/agreements',
+      body: { instrumentId: fx.instrumentId, reference: 'Matrix agreement', amount: '50.00', currency: 'USD', signedOn: '2026-01-05' },
+    }),
+  },
+  'POST /api/funding/receipts': { status: 201, request: () => ({ url: '/api/funding/receipts', body: posting() }) },
+  'POST /api/funding/allocations': {
+    status: 201,
+    request: () => ({ url: '/api/funding/allocations', body: posting({ budgetLineId: fx.budgetLineId }) }),
+  },
+  'POST /api/funding/disbursements': {
+    status: 201,
+    request: () => ({
+      url: '/api/funding/disbursements',
+      body: posting({ budgetLineId: fx.budgetLineId, payeeOrgId: fx.organisationId }),
+    }),
+  },
+  'POST /api/funding/expenditures': {
+    status: 201,
+    request: async (who, admitted) => {
+      const payeeOrgId = who.user?.organisationId ?? fx.organisationId;
+      const body = posting({ budgetLineId: fx.budgetLineId, payeeOrgId });
+      // The caller's organisation is first paid what it then reports spending.
+      if (admitted) await okBody(await financeClient().post('/api/funding/disbursements', body), 'disbursement');
+      return { url: '/api/funding/expenditures', body };
+    },
+  },
+  'POST /api/funding/transactions/:id/reversal': {
+    owner: 'none',
+    status: 201,
+    request: async (_who, admitted) => {
+      if (!admitted) return { url: `/api/funding/transactions/${fx.receiptId}/reversal`, body: { reason: 'Matrix' } };
+      const receipt = await okBody(await financeClient().post('/api/funding/receipts', posting()), 'receipt');
+      return { url: `/api/funding/transactions/${receipt.id}/reversal`, body: { reason: 'Matrix' } };
+    },
+  },
+  'GET /api/funding/transactions': {},
+  'GET /api/funding/transactions/:id': { owner: 'none', request: () => ({ url: `/api/funding/transactions/${fx.receiptId}` }) },
+  'GET /api/funding/overview': {},
+  'GET /api/public/funding': {},
 };
+
+let dateCounter = 0;
+/** A different date on every call, so exchange rates never collide. */
+function uniqueDate(): string {
+  dateCounter += 1;
+  return new Date(Date.UTC(2000, 0, dateCounter)).toISOString().slice(0, 10);
+}
+
+function budgetLineBody() {
+  return {
+    code: t
+      .unique('ML')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .slice(0, 30),
+    nameEn: 'Matrix line',
+    nameAr: 'بند',
+    category: 'logistics',
+    periodStart: '2026-01-01',
+    periodEnd: '2026-12-31',
+    amountUsd: '1000000.00',
+  };
+}
 
 const sampleFor = (route: Route): Sample => {
   const sample = SAMPLES[route.key];
@@ -411,7 +561,8 @@ async function send(who: Caller, route: Route, admitted: boolean): Promise<Respo
   const target = (await sample.request?.(who, admitted)) ?? { url: route.url };
   try {
     const body = READS.has(route.method) ? undefined : target.body;
-    return await (target.client ?? who.client()).request(route.method, target.url, body);
+    const headers: Record<string, string> = route.idempotent ? { 'idempotency-key': randomUUID() } : {};
+    return await (target.client ?? who.client()).request(route.method, target.url, body, headers);
   } finally {
     await target.cleanup?.();
   }
@@ -460,6 +611,8 @@ interface CrossCase {
   body?: unknown;
   status: number;
   code?: string;
+  /** The owner's client, to read the record before and after (conditions records unless given). */
+  owner?: () => Client;
 }
 
 type Level = 'mission' | 'restricted' | 'restrictedShared';
@@ -473,31 +626,43 @@ interface OwnedConditions {
 }
 let ownedConditions: OwnedConditions;
 
-/** Cross-owner cases of a conditions record: `path` builds the address from the record's id. */
-function conditionsCases(
-  kind: 'stakeholders' | 'conditions' | 'commitments',
+interface OwnedSet {
+  owner: TestUser;
+  otherOrg: TestUser;
+  sharedOrg: TestUser;
+}
+
+/**
+ * Cross-owner cases of a record kept at three levels (mission, restricted, restricted and
+ * shared): `owners` and `ids` are read when the case runs; `path` builds the address.
+ */
+function ownerCases(
+  owners: () => OwnedSet,
+  ids: () => Record<Level, string>,
   path: (id: string) => string,
   write?: { body: unknown; status: number },
 ): CrossCase[] {
-  const at = (level: Level) => () => path(ownedConditions[kind][level]);
-  const other = () => ownedConditions.otherOrg.client;
+  const at = (level: Level) => () => path(ids()[level]);
+  const other = () => owners().otherOrg.client;
+  const owner = () => owners().owner.client;
   const hidden = { status: 404, code: 'resource.not-found' };
+  const withOwner = (cases: CrossCase[]) => cases.map((c) => ({ ...c, owner }));
   if (!write) {
-    return [
+    return withOwner([
       { name: 'a user of another organisation sees a mission record', who: other, url: at('mission'), status: 200 },
       { name: 'a user of another organisation gets 404 for a restricted record', who: other, url: at('restricted'), ...hidden },
       {
         name: 'the organisation it is shared with sees it',
-        who: () => ownedConditions.sharedOrg.client,
+        who: () => owners().sharedOrg.client,
         url: at('restrictedShared'),
         status: 200,
       },
       { name: 'force headquarters sees a restricted record', who: () => caller('admin').client(), url: at('restricted'), status: 200 },
-      { name: 'the owner sees its restricted record', who: () => ownedConditions.owner.client, url: at('restricted'), status: 200 },
-    ];
+      { name: 'the owner sees its restricted record', who: () => owners().owner.client, url: at('restricted'), status: 200 },
+    ]);
   }
   const forbidden = { status: 403, code: 'auth.forbidden' };
-  return [
+  return withOwner([
     {
       name: 'a manager of another organisation cannot change a mission record',
       who: other,
@@ -514,7 +679,7 @@ function conditionsCases(
     },
     {
       name: 'the organisation a record is shared with cannot change it',
-      who: () => ownedConditions.sharedOrg.client,
+      who: () => owners().sharedOrg.client,
       url: at('restrictedShared'),
       body: write.body,
       ...forbidden,
@@ -528,15 +693,64 @@ function conditionsCases(
     },
     {
       name: 'the owner changes its restricted record',
-      who: () => ownedConditions.owner.client,
+      who: () => owners().owner.client,
       url: at('restricted'),
       body: write.body,
       status: write.status,
     },
-  ];
+  ]);
 }
 
+const conditionsCases = (
+  kind: 'stakeholders' | 'conditions' | 'commitments',
+  path: (id: string) => string,
+  write?: { body: unknown; status: number },
+) =>
+  ownerCases(
+    () => ownedConditions,
+    () => ownedConditions[kind],
+    path,
+    write,
+  );
+
+interface OwnedFunding {
+  owner: TestUser;
+  otherOrg: TestUser;
+  sharedOrg: TestUser;
+  instruments: Record<Level, string>;
+  pledges: Record<Level, string>;
+  tranches: Record<Level, string>;
+}
+let ownedFunding: OwnedFunding;
+
+const fundingCases = (
+  kind: 'instruments' | 'pledges' | 'tranches',
+  path: (id: string) => string,
+  write?: { body: unknown; status: number },
+) =>
+  ownerCases(
+    () => ownedFunding,
+    () => ownedFunding[kind],
+    path,
+    write,
+  );
+
 const CROSS_OWNER: Record<string, CrossCase[]> = {
+  'GET /api/funding/instruments/:id': fundingCases('instruments', (id) => `/api/funding/instruments/${id}`),
+  'PATCH /api/funding/instruments/:id': fundingCases('instruments', (id) => `/api/funding/instruments/${id}`, {
+    body: { name: 'Changed' },
+    status: 200,
+  }),
+  'GET /api/funding/pledges/:id': fundingCases('pledges', (id) => `/api/funding/pledges/${id}`),
+  'PATCH /api/funding/pledges/:id': fundingCases('pledges', (id) => `/api/funding/pledges/${id}`, {
+    body: { title: 'Changed' },
+    status: 200,
+  }),
+  'GET /api/funding/tranches/:id': fundingCases('tranches', (id) => `/api/funding/tranches/${id}`),
+  'PATCH /api/funding/tranches/:id': fundingCases('tranches', (id) => `/api/funding/tranches/${id}`, {
+    body: { note: 'Changed' },
+    status: 200,
+  }),
   'GET /api/places/:id': [
     { name: 'a user of another organisation sees a mission place', who: () => owned.otherOrg.client, place: 'mission', status: 200 },
     { name: 'a user of another organisation sees a public place', who: () => owned.otherOrg.client, place: 'public', status: 200 },
@@ -683,11 +897,55 @@ beforeAll(async () => {
     stakeholderId: '',
     conditionId: '',
     commitmentId: '',
+    instrumentId: '',
+    budgetLineId: '',
+    pledgeId: '',
+    trancheId: '',
+    receiptId: '',
   };
   const political = caller('political_officer').user!;
   fx.stakeholderId = (await okBody(await political.client.post('/api/stakeholders', stakeholderBody()), 'stakeholder')).id;
   fx.conditionId = (await okBody(await political.client.post('/api/conditions', conditionBody()), 'condition')).id;
   fx.commitmentId = (await okBody(await political.client.post('/api/commitments', commitmentBody()), 'commitment')).id;
+
+  const donorOfficer = caller('donor_officer').user!;
+  fx.instrumentId = (
+    await okBody(await donorOfficer.client.post('/api/funding/instruments', instrumentBody(donorOfficer)), 'instrument')
+  ).id;
+  fx.budgetLineId = (await okBody(await donorOfficer.client.post('/api/funding/budget-lines', budgetLineBody()), 'budget line')).id;
+  const pledge = await okBody(await donorOfficer.client.post('/api/funding/pledges', pledgeBody(fx.instrumentId)), 'pledge');
+  fx.pledgeId = pledge.id;
+  fx.trancheId = pledge.tranches[0].id;
+  // Enough money on the instrument and the line for every sample that moves some.
+  fx.receiptId = (await okBody(await financeClient().post('/api/funding/receipts', posting({ amount: '1000000.00' })), 'receipt')).id;
+  await okBody(
+    await financeClient().post('/api/funding/allocations', posting({ amount: '500000.00', budgetLineId: fx.budgetLineId })),
+    'allocation',
+  );
+  const donorOther = await t.user(['donor_officer'], (await t.organisation('donor')).id);
+  const donorShared = await t.user(['donor_officer'], (await t.organisation('donor')).id);
+  const fundingLevels = async (make: (extra: Record<string, unknown>) => Promise<string>): Promise<Record<Level, string>> => ({
+    mission: await make({ classification: 'mission' }),
+    restricted: await make({ classification: 'restricted' }),
+    restrictedShared: await make({ classification: 'restricted', sharedWith: [donorShared.organisationId] }),
+  });
+  const instruments = await fundingLevels(
+    async (extra) =>
+      (await okBody(await donorOfficer.client.post('/api/funding/instruments', instrumentBody(donorOfficer, extra)), 'instrument')).id,
+  );
+  const pledges = await fundingLevels(
+    async (extra) =>
+      (await okBody(await donorOfficer.client.post('/api/funding/pledges', pledgeBody(fx.instrumentId, extra)), 'pledge')).id,
+  );
+  const tranches = Object.fromEntries(
+    await Promise.all(
+      Object.entries(pledges).map(async ([level, id]) => [
+        level,
+        (await okBody(await donorOfficer.client.get(`/api/funding/pledges/${id}`), 'pledge')).tranches[0].id,
+      ]),
+    ),
+  ) as Record<Level, string>;
+  ownedFunding = { owner: donorOfficer, otherOrg: donorOther, sharedOrg: donorShared, instruments, pledges, tranches };
 
   const politicalOther = await t.user(['political_officer'], (await t.organisation('donor')).id);
   const politicalShared = await t.user(['political_officer'], (await t.organisation('donor')).id);
@@ -779,12 +1037,12 @@ describe('cross-owner access to owned records', () => {
     }
   }
 
-  async function crossOwner(key: string, { who, place, url: urlOf, body, status, code }: CrossCase) {
+  async function crossOwner(key: string, { who, place, url: urlOf, body, status, code, owner }: CrossCase) {
     const [method] = key.split(' ');
     const url = urlOf ? urlOf() : place ? `/api/places/${owned.places[place]}` : `/api/tokens/${owned.tokenId}`;
     // A write to a record's evidence or positions shows in the record itself.
     const readUrl = url.replace(/\/(evidence|positions)$/, '');
-    const ownerClient = urlOf ? ownedConditions.owner.client : owned.owner.client;
+    const ownerClient = owner?.() ?? (urlOf ? ownedConditions.owner.client : owned.owner.client);
     const before = place || urlOf ? await ownerClient.get(readUrl) : undefined;
     const payload = method === 'GET' ? undefined : urlOf ? body : method === 'PATCH' ? { nameEn: `Changed ${status}` } : undefined;
     const response = await who().request(method, url, payload);

@@ -5,12 +5,13 @@
  * plausible or arbitrary values, and path parameters that are ids of existing records,
  * random uuids or junk. Whatever arrives:
  *  - the server never answers 5xx;
- *  - a 4xx writes nothing: the content of the access-control, places and conditions tables and the
+ *  - a 4xx writes nothing: the content of the access-control, places, conditions and funding tables and the
  *    number of audit rows (other than access.denied) are as they were; the one exception
  *    is a failed sign-in, which records the attempt and its audit row on purpose;
  *  - a 2xx is audited: an audit row carries the request's id.
  * POSTs declared read-only (the what-if) must write nothing at all, whatever they answer.
  */
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteEntry } from '../../src/server/app.ts';
@@ -41,6 +42,11 @@ interface Pools {
   stakeholders: string[];
   conditions: string[];
   commitments: string[];
+  instruments: string[];
+  'budget-lines': string[];
+  pledges: string[];
+  tranches: string[];
+  transactions: string[];
 }
 let pools: Pools;
 /** Signs in during the sign-in property; never a target of the other routes. */
@@ -49,9 +55,60 @@ let signInUser: TestUser;
 let signOutUser: TestUser;
 let adminPasswordHash: string;
 
+/** Instruments, lines, pledges with tranches, and money on them, at each classification. */
+async function fundingPools(donorOrgId: string, conditions: string[]) {
+  const ok = (response: Response) => {
+    if (response.status >= 300) throw new Error(`funding pool: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body;
+  };
+  const post = (url: string, body: unknown) => t.admin.client.post(url, body).then(ok);
+  const line = await post('/api/funding/budget-lines', {
+    code: t.unique('PL').replace(/[^A-Za-z0-9]/g, ''),
+    nameEn: 'Line',
+    nameAr: 'بند',
+    category: 'logistics',
+    periodStart: '2026-01-01',
+    periodEnd: '2026-12-31',
+    amountUsd: '1000.00',
+  });
+  await post('/api/funding/rates', { currency: 'EUR', rateDate: '2020-01-01', usdPerUnit: '1.1', source: 'pool' });
+  const instruments: string[] = [];
+  const pledges: string[] = [];
+  const tranches: string[] = [];
+  const transactions: string[] = [];
+  for (const classification of ['public', 'mission', 'restricted']) {
+    const instrument = await post('/api/funding/instruments', {
+      donorOrgId,
+      name: t.unique('Pool instrument'),
+      kind: 'grant',
+      classification,
+    });
+    instruments.push(instrument.id);
+    const pledge = await post('/api/funding/pledges', {
+      instrumentId: instrument.id,
+      title: 'Pool pledge',
+      amount: '100.00',
+      currency: 'USD',
+      pledgedOn: '2026-01-01',
+      tranches: [{ amount: '60.00' }, { amount: '40.00', gate: conditions[0] }],
+      classification,
+    });
+    pledges.push(pledge.id);
+    tranches.push(...pledge.tranches.map((tr: { id: string }) => tr.id));
+    const money = { instrumentId: instrument.id, valueDate: '2026-02-01' };
+    transactions.push((await post('/api/funding/receipts', { ...money, amount: '50.00' })).id);
+    transactions.push((await post('/api/funding/allocations', { ...money, amount: '30.00', budgetLineId: line.id })).id);
+    transactions.push(
+      (await post('/api/funding/disbursements', { ...money, amount: '20.00', budgetLineId: line.id, payeeOrgId: donorOrgId })).id,
+    );
+  }
+  return { instruments, 'budget-lines': [line.id], pledges, tranches, transactions };
+}
+
 /** Which pool a path parameter draws existing ids from, by the route's first segment. */
 function poolFor(url: string): string[] | undefined {
-  const resource = url.split('/')[2] as keyof Pools;
+  const parts = url.split('/');
+  const resource = (parts[2] === 'funding' ? parts[3] : parts[2]) as keyof Pools;
   return pools[resource];
 }
 
@@ -114,7 +171,9 @@ beforeAll(async () => {
     });
     commitments.push(commitment.body.id);
   }
+  const funding = await fundingPools(organisations[0], conditions);
   pools = {
+    ...funding,
     organisations,
     users,
     places,
@@ -186,6 +245,18 @@ const HINTS: Record<string, () => fc.Arbitrary<unknown>> = {
   conditionId: () => fc.constantFrom(...pools.conditions),
   requires: () => fc.oneof(fc.constantFrom(...pools.conditions, null), fc.constant({ op: 'or', args: pools.conditions })),
   gate: () => fc.oneof(fc.constantFrom(...pools.conditions, null), fc.constant({ op: 'and', args: pools.conditions })),
+  instrumentId: () => fc.constantFrom(...pools.instruments),
+  donorOrgId: () => fc.constantFrom(...pools.organisations),
+  payeeOrgId: () => fc.constantFrom(...pools.organisations),
+  budgetLineId: () => fc.constantFrom(...pools['budget-lines']),
+  earmarks: () => fc.subarray(pools['budget-lines']),
+  pledgeId: () => fc.constantFrom(...pools.pledges, null),
+  trancheId: () => fc.constantFrom(...pools.tranches, null),
+  amount: () => fc.oneof(fc.constantFrom('1.00', '10', '0.5', '1000000.00', '0', '-1', '1e3'), fc.stringMatching(/^\d{1,4}(\.\d{1,3})?$/)),
+  amountUsd: () => fc.oneof(fc.constantFrom('1.00', '0', '-5'), fc.stringMatching(/^\d{1,6}\.\d{2}$/)),
+  currency: () => fc.constantFrom('USD', 'EUR', 'JPY', 'XXY', 'usd'),
+  usdPerUnit: () => fc.constantFrom('1.1', '0', '0.000001', 'abc'),
+  tranches: () => fc.constantFrom(undefined, [{ amount: '1.00' }], [{ amount: '10' }, { amount: '0.5', gate: null }]),
   statuses: () =>
     fc.dictionary(fc.constantFrom(...pools.conditions), fc.constantFrom('unmet', 'partially_met', 'met', 'failed', 'waived'), {
       maxKeys: 3,
@@ -295,6 +366,18 @@ const FINGERPRINT = `
     (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from condition_evidence x) as condition_evidence,
     (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from gates x) as gates,
     (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from commitments x) as commitments,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from exchange_rates x) as exchange_rates,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from funding_instruments x) as funding_instruments,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from budget_lines x) as budget_lines,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from budget_line_versions x) as budget_line_versions,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from pledges x) as pledges,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from tranches x) as tranches,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from funding_agreements x) as funding_agreements,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from ledger_accounts x) as ledger_accounts,
+    (select count(*)::int from ledger_transactions) as ledger_transactions,
+    (select count(*)::int from ledger_entries) as ledger_entries,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from ledger_monthly x) as ledger_monthly,
+    (select count(*)::int from idempotency_keys) as idempotency_keys,
     -- last_used_at moves whenever a token is used, which is a read, not a write.
     (select md5(coalesce(string_agg((x.id, x.user_id, x.name, x.token_hash, x.scopes, x.created_at, x.expires_at, x.revoked_at)::text, '|' order by x.id), ''))
        from api_tokens x) as api_tokens,
@@ -360,7 +443,8 @@ async function prepare(route: RouteEntry, params: Record<string, string>, rawBod
     if (signedIn.status !== 200) throw new Error(`sign-in before sign-out: ${signedIn.status} ${JSON.stringify(signedIn.body)}`);
     return () => client.request(route.method, url, payload);
   }
-  return () => t.admin.client.request(route.method, url, payload);
+  const headers: Record<string, string> = route.idempotent ? { 'idempotency-key': randomUUID() } : {};
+  return () => t.admin.client.request(route.method, url, payload, headers);
 }
 
 /** A failed sign-in is recorded on purpose: one attempt and one audit row, nothing else. */

@@ -3,7 +3,7 @@
  * browser (cookie plus CSRF header) and factories that make organisations and users with
  * unique names, so tests never depend on each other's data.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { buildApp, type ConcordApp } from '../../src/server/app.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import type { OrganisationType } from '../../src/shared/organisations.ts';
@@ -45,7 +45,9 @@ export class Client {
   }
 
   get = (url: string) => this.request('GET', url);
-  post = (url: string, body?: unknown) => this.request('POST', url, body ?? {});
+  /** Every POST carries a fresh Idempotency-Key, as a careful client sends (money writes need one). */
+  post = (url: string, body?: unknown, headers: Record<string, string> = {}) =>
+    this.request('POST', url, body ?? {}, { 'idempotency-key': randomUUID(), ...headers });
   patch = (url: string, body: unknown) => this.request('PATCH', url, body);
   delete = (url: string) => this.request('DELETE', url);
 

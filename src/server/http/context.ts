@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db, Queryable } from '../db/db.ts';
 import { type AuditEntry, insertAudit } from '../modules/audit/audit.repo.ts';
 import type { Actor } from './actor.ts';
+import { claimKey, idempotencyKey, type Replay, sendReplay, storeResponse } from './idempotency.ts';
 import { Problem } from './problems.ts';
 
 export interface Ctx {
@@ -43,6 +44,7 @@ export async function run<T>(req: FastifyRequest, reply: FastifyReply, work: (ct
   const db: Db = req.server.db;
   const ownTransaction = req.routeOptions.config.transaction === false;
   const readOnly = req.routeOptions.config.readOnly === true;
+  if (req.routeOptions.config.idempotent) return runIdempotent(req, reply, db, work);
   const result =
     !WRITE_METHODS.has(req.method) || ownTransaction || readOnly
       ? await work(makeCtx(db, req.actor, req.id))
@@ -50,4 +52,20 @@ export async function run<T>(req: FastifyRequest, reply: FastifyReply, work: (ct
   // Nothing is sent before the transaction has committed.
   if (result === undefined) return reply.code(204).send() as T;
   return result;
+}
+
+/** A money write: the key is claimed, the work done and its response stored in one transaction. */
+async function runIdempotent<T>(req: FastifyRequest, reply: FastifyReply, db: Db, work: (ctx: Ctx) => Promise<T>): Promise<T> {
+  const key = idempotencyKey(req);
+  const outcome = await db.transaction(async (tx): Promise<{ replay: Replay } | { result: T }> => {
+    const replay = await claimKey(tx, req, key);
+    if (replay) return { replay };
+    const result = await work(makeCtx(tx, req.actor, req.id));
+    if (result === undefined) reply.code(204);
+    await storeResponse(tx, req, key, reply.statusCode, result === undefined ? null : String(reply.serialize(result)));
+    return { result };
+  });
+  if ('replay' in outcome) return sendReplay(reply, outcome.replay) as T;
+  if (outcome.result === undefined) return reply.send() as T;
+  return outcome.result;
 }

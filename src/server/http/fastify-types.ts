@@ -25,5 +25,7 @@ declare module 'fastify' {
     transaction?: boolean;
     /** true: a POST that only computes (its input is too rich for a query string) and writes nothing. */
     readOnly?: boolean;
+    /** true: a money write that needs an Idempotency-Key header; a retry replays the first response. */
+    idempotent?: boolean;
   }
 }
