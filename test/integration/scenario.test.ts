@@ -3,6 +3,7 @@ import { buildApp, type ConcordApp } from '../../src/server/app.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import { DEMO_PASSWORD } from '../../src/server/scenario/gaza.ts';
 import { readConditionsScenario } from '../../src/server/scenario/gaza-conditions.ts';
+import { readFundingScenario } from '../../src/server/scenario/gaza-funding.ts';
 import { prepareDatabase } from '../../src/server/server.ts';
 import { Client } from '../support/test-app.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
@@ -52,10 +53,13 @@ describe('the Gaza scenario with its conditions', () => {
       condition_evidence: data.conditions.reduce((n, c) => n + c.evidence.length, 0),
       positions: data.positions.length,
       commitments: data.commitments.length,
-      gates: data.commitments.filter((m) => m.gate).length,
+      // Funding tranches are gated too.
+      gates:
+        data.commitments.filter((m) => m.gate).length +
+        (await readFundingScenario()).pledges.reduce((n, p) => n + p.tranches.filter((t) => t.gate).length, 0),
     });
     const markers = await testDb.db.query<{ name: string }>('select name from seeds order by name');
-    expect(markers.rows.map((r) => r.name)).toEqual(['gaza', 'gaza-conditions']);
+    expect(markers.rows.map((r) => r.name)).toEqual(['gaza', 'gaza-conditions', 'gaza-funding']);
     const audit = await testDb.db.query<{ n: number }>(
       `select count(*)::int as n from audit_log where action = 'scenario.gaza-conditions.load'`,
     );
@@ -112,5 +116,71 @@ describe('the Gaza scenario with its conditions', () => {
     expect(pole.length).toBeGreaterThan(0);
     expect(pole[0].heldBack.personnel).toBeGreaterThanOrEqual(8000);
     expect(heldBackCodes).toContain(pole[0].code);
+  });
+});
+
+describe('the Gaza scenario with its funding', () => {
+  it('loads the funding part once, every posted transaction balanced and every movement illustrative', async () => {
+    const data = await readFundingScenario();
+    const rows = await testDb.db.query<{
+      pledges: number;
+      lines: number;
+      instruments: number;
+      transactions: number;
+      unbalanced: number;
+      real: number;
+    }>(`
+      select (select count(*)::int from pledges) as pledges, (select count(*)::int from budget_lines) as lines,
+             (select count(*)::int from funding_instruments) as instruments, (select count(*)::int from ledger_transactions) as transactions,
+             (select count(*)::int from (select transaction_id from ledger_entries group by 1 having sum(amount_usd) <> 0) x) as unbalanced,
+             (select count(*)::int from ledger_transactions where not illustrative) as real`);
+    const expectedTransactions = data.movements.reduce((n, m) => n + m.months.length, 0);
+    expect(rows.rows[0]).toEqual({
+      pledges: data.pledges.length,
+      lines: data.budgetLines.length,
+      instruments: data.instruments.length,
+      transactions: expectedTransactions,
+      unbalanced: 0,
+      real: 0,
+    });
+    const markers = await testDb.db.query<{ n: number }>(
+      `select count(*)::int as n from audit_log where action = 'scenario.gaza-funding.load'`,
+    );
+    expect(markers.rows[0].n).toBe(1);
+  });
+
+  it('shows the US USD 10 billion waiting on Congress, counted once in the long pole', async () => {
+    const pledges = await political.get('/api/funding/pledges?pageSize=100');
+    expect(pledges.status, JSON.stringify(pledges.body)).toBe(200);
+    const us = pledges.body.items.find((p: any) => p.title.startsWith('United States'));
+    expect(us).toMatchObject({ amountUsd: '10000000000.00', receivedUsd: '0.00' });
+    expect(us.tranches[0].state).toBe('blocked');
+    expect(us.tranches[0].waitsOn.map((c: any) => c.code)).toEqual(['congress_appropriation']);
+
+    const analysis = await political.get('/api/conditions/analysis');
+    const congress = analysis.body.conditions.find((c: any) => c.code === 'congress_appropriation');
+    expect(congress.heldBack.money_usd).toBe('10000000000.00');
+  });
+
+  it('gives the public the figures the ledger adds up to', async () => {
+    const figures = await new Client(app).get('/api/public/funding');
+    expect(figures.status, JSON.stringify(figures.body)).toBe(200);
+    const sum = async (kind: string) =>
+      (
+        await testDb.db.query<{ total: string }>(
+          `select coalesce(sum(case when t.kind = 'reversal' then -t.amount_usd else t.amount_usd end), 0)::numeric(20,2)::text as total
+           from ledger_transactions t left join ledger_transactions o on o.id = t.reverses_id where coalesce(o.kind, t.kind) = $1`,
+          [kind],
+        )
+      ).rows[0].total;
+    expect(figures.body.totals).toMatchObject({
+      received: await sum('receipt'),
+      allocated: await sum('allocation'),
+      disbursed: await sum('disbursement'),
+      spent: await sum('expenditure'),
+      pledged: '18200000000.00',
+    });
+    expect(Number(figures.body.totals.received)).toBeGreaterThan(0);
+    expect(figures.body.runwayMonths).toBeGreaterThan(0);
   });
 });

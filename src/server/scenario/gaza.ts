@@ -20,6 +20,7 @@ import { insertAudit } from '../modules/audit/audit.repo.ts';
 import { hashPassword } from '../modules/auth/credentials.ts';
 import { insertPlace, type PlaceKind } from '../modules/geo/geo.repo.ts';
 import { seedGazaConditions } from './gaza-conditions.ts';
+import { FINANCE_USER, seedGazaFunding } from './gaza-funding.ts';
 
 export const DEMO_PASSWORD = 'concord-demo-2026';
 
@@ -61,7 +62,10 @@ const USERS: { email: string; name: string; org: string; roles: string[]; locale
   { email: 'auditor@concord.example', name: 'Ada Auditor', org: 'oversight', roles: ['auditor'] },
 ];
 
-export const DEMO_SIGN_INS = USERS.map(({ email, roles }) => ({ email, role: roles[0] }));
+export const DEMO_SIGN_INS = [
+  ...USERS.map(({ email, roles }) => ({ email, role: roles[0] })),
+  { email: FINANCE_USER.email, role: 'finance_officer' },
+];
 
 interface GovernorateFeature {
   geometry: unknown;
@@ -140,5 +144,7 @@ export async function seedGaza(db: Db): Promise<boolean> {
   });
   // The conditions part has its own marker, so a database loaded before it existed gets it now.
   const conditions = await seedGazaConditions(db);
-  return loaded || conditions;
+  // Funding gates its tranches on those conditions, so it follows them, under its own marker too.
+  const funding = await seedGazaFunding(db, passwordHash);
+  return loaded || conditions || funding;
 }

@@ -255,7 +255,7 @@ const pledgeColumns = sql`p.id, p.instrument_id as "instrumentId", i.name as "in
   p.earmarks, p.source, p.illustrative,
   coalesce((select sum(t.amount_usd) from ledger_transactions t join tranches tr on tr.id = t.tranche_id
     where tr.pledge_id = p.id and t.kind = 'receipt'
-      and not exists (select 1 from ledger_transactions r where r.reverses_id = t.id)), 0)::text as "receivedUsd",
+      and not exists (select 1 from ledger_transactions r where r.reverses_id = t.id)), 0)::numeric(20, 2)::text as "receivedUsd",
   ${classifiedColumns('p')}, p.created_at as "createdAt", p.updated_at as "updatedAt"`;
 const pledgeFrom = sql`from pledges p join funding_instruments i on i.id = p.instrument_id join organisations o on o.id = i.donor_org_id`;
 
@@ -272,7 +272,7 @@ export async function getPledge(db: Queryable, actor: Actor | null, id: string):
 }
 
 const trancheColumns = sql`tr.id, tr.pledge_id as "pledgeId", tr.seq, tr.amount::text, p.currency, tr.amount_usd::text as "amountUsd",
-  ${trancheReceived('tr')}::text as "receivedUsd", tr.expected_on::text as "expectedOn", tr.note,
+  ${trancheReceived('tr')}::numeric(20, 2)::text as "receivedUsd", tr.expected_on::text as "expectedOn", tr.note,
   (select g.expression from gates g where g.subject_type = ${TRANCHE_SUBJECT} and g.subject_id = tr.id) as gate`;
 
 export async function tranchesOf(db: Queryable, pledgeIds: string[]): Promise<TrancheRow[]> {
