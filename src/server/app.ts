@@ -29,6 +29,7 @@ import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { tokenRoutes } from './modules/auth/tokens.ts';
 import { conditionsRoutes } from './modules/conditions/conditions.routes.ts';
+import { graphRoutes } from './modules/conditions/graph.routes.ts';
 import { geoRoutes } from './modules/geo/geo.routes.ts';
 import { systemRoutes } from './modules/health/system.routes.ts';
 
@@ -168,6 +169,7 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   auditRoutes(app);
   geoRoutes(app);
   conditionsRoutes(app);
+  graphRoutes(app);
 
   await app.register(fastifyStatic, { root: config.webDir, serve: existsSync(config.webDir), wildcard: true, index: ['index.html'] });
   if (config.basemapPmtiles) {
