@@ -134,6 +134,8 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('a political officer records evidence 
     await snapshot(page, 'conditions-graph-en');
     if (process.env.UPDATE_SCREENSHOTS === '1') {
       await visible(page.locator(`[data-testid="graph-condition-${first}"]`));
+      // The notice that the evidence was saved closes by itself; the picture is of the graph.
+      await page.locator('.mantine-Notification-root').first().waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
       await page.screenshot({ path: join(ROOT, 'docs/screenshots/conditions-graph.png'), animations: 'disabled', fullPage: true });
     }
   });

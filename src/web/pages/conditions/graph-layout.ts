@@ -131,7 +131,13 @@ export function layoutGraph(
   g.setGraph({ rankdir: direction === 'rtl' ? 'RL' : 'LR', nodesep: 14, ranksep: 60, marginx: 10, marginy: 10 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const node of nodes) g.setNode(node.key, { ...NODE_SIZE[node.kind] });
-  for (const edge of edges) g.setEdge(edge.source, edge.target);
+  // A gate fed straight by a condition skips the junctions' column, so gated objects line
+  // up on the far side instead of sitting among the junctions where edges would pass
+  // behind them (React Flow draws edges as plain curves, not along dagre's routes).
+  for (const edge of edges) {
+    const direct = edge.target.startsWith('gate:') && !edge.source.startsWith('junction:');
+    g.setEdge(edge.source, edge.target, { minlen: direct ? 2 : 1 });
+  }
   dagre.layout(g);
   for (const node of nodes) {
     const placed = g.node(node.key);
