@@ -232,6 +232,14 @@ export default function StakeholderPage() {
                     </Text>
                   ) : (
                     <Stack gap="md" data-testid="position-history">
+                      {(history.data?.total ?? 0) > positions.length && (
+                        <Text size="sm" c="dimmed">
+                          {t('stakeholders.showingLatest', {
+                            shown: format.number(positions.length),
+                            total: format.number(history.data?.total),
+                          })}
+                        </Text>
+                      )}
                       {[...subjects.entries()].map(([key, list]) => (
                         <Card withBorder key={key} data-testid="position-subject" data-subject={key}>
                           {subjectTitle(list[0])}
