@@ -29,6 +29,7 @@ import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { tokenRoutes } from './modules/auth/tokens.ts';
 import { conditionsRoutes } from './modules/conditions/conditions.routes.ts';
+import { graphRoutes } from './modules/conditions/graph.routes.ts';
 import { fundingRoutes } from './modules/funding/funding.routes.ts';
 import { geoRoutes } from './modules/geo/geo.routes.ts';
 import { systemRoutes } from './modules/health/system.routes.ts';
@@ -178,6 +179,7 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   auditRoutes(app);
   geoRoutes(app);
   conditionsRoutes(app);
+  graphRoutes(app);
   fundingRoutes(app);
 
   await app.register(fastifyStatic, { root: config.webDir, serve: existsSync(config.webDir), wildcard: true, index: ['index.html'] });

@@ -11,6 +11,8 @@ import { NotFoundPage, NotPermittedPage } from './pages/not-found-page';
 import { OrganisationsPage } from './pages/organisations/organisations-page';
 import { RolesPage } from './pages/roles/roles-page';
 import { SignInPage } from './pages/sign-in/sign-in-page';
+import StakeholderPage from './pages/stakeholders/stakeholder-page';
+import StakeholdersPage from './pages/stakeholders/stakeholders-page';
 import { UsersPage } from './pages/users/users-page';
 import { AppLayout } from './shell/app-layout';
 import { allowedNavItems } from './shell/nav-items';
@@ -19,6 +21,8 @@ import { allowedNavItems } from './shell/nav-items';
 const MapPage = lazy(() => import('./pages/map/map-page'));
 // The audit page brings the date pickers, which nothing else needs.
 const AuditPage = lazy(() => import('./pages/audit/audit-page'));
+// React Flow and dagre are needed only by the requirements graph.
+const GraphPage = lazy(() => import('./pages/conditions/graph-page'));
 
 function FullPageLoader() {
   const { t } = useTranslation();
@@ -79,6 +83,32 @@ function SignedInRoutes() {
           element={
             <RequirePermission permission="conditions.read">
               <ConditionsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="conditions/graph"
+          element={
+            <RequirePermission permission="conditions.read">
+              <Suspense fallback={<FullPageLoader />}>
+                <GraphPage />
+              </Suspense>
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="stakeholders"
+          element={
+            <RequirePermission permission="conditions.read">
+              <StakeholdersPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="stakeholders/:id"
+          element={
+            <RequirePermission permission="conditions.read">
+              <StakeholderPage />
             </RequirePermission>
           }
         />

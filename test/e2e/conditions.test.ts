@@ -1,6 +1,24 @@
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { chooseLanguage, HAS_CHROMIUM, shownText, signIn, snapshot, suiteTitle, UI_TIMEOUT_MS, useE2E, visible } from './support/e2e.ts';
+import { ROOT } from './support/server.ts';
+
+/** The status of each condition node and gated object in the requirements graph, by id. */
+async function graphStatuses(page: Page): Promise<{ conditions: Map<string, string>; gates: Map<string, string> }> {
+  await visible(page.locator('[data-testid^="graph-gate-"]').first());
+  const read = (prefix: string) =>
+    page
+      .locator(`[data-testid^="${prefix}"]`)
+      .evaluateAll(
+        (nodes, p) =>
+          nodes.map((n) => [n.getAttribute('data-testid')!.slice(p.length), n.getAttribute('data-status') ?? ''] as [string, string]),
+        prefix,
+      );
+  return { conditions: new Map(await read('graph-condition-')), gates: new Map(await read('graph-gate-')) };
+}
+
+const openGates = (gates: Map<string, string>) => [...gates].filter(([, status]) => status === 'open').map(([id]) => id);
 
 /** The condition ids of the long-pole ranking, first first, for one dimension. */
 async function ranking(page: Page, dimension: string): Promise<string[]> {
@@ -30,7 +48,19 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('a political officer records evidence 
     await visible(page.locator('[role="img"] canvas').first());
     await snapshot(page, 'conditions-ar');
 
-    await page.getByTestId(`condition-link-${first}`).click();
+    // The requirements graph: every condition and commitment of the scenario, with their status.
+    await page.getByTestId('open-graph').click();
+    await page.waitForURL(/\/conditions\/graph$/);
+    const graphBefore = await graphStatuses(page);
+    expect(graphBefore.conditions.size).toBe(14);
+    expect(graphBefore.gates.size).toBe(14);
+    expect(graphBefore.conditions.get(first)).not.toBe('met');
+    const openBefore = openGates(graphBefore.gates);
+    await visible(page.getByTestId('graph-legend'));
+    expect(await page.locator('[data-testid="graph-junction"][data-op="and"]').count()).toBeGreaterThan(0);
+    await snapshot(page, 'conditions-graph-ar');
+    // A condition's node leads to its page.
+    await page.getByTestId(`graph-condition-${first}`).getByRole('link').click();
     await page.waitForURL(new RegExp(`/conditions/${first}$`));
     // The button comes with the condition, so the timeline is drawn by then.
     await visible(page.getByTestId('evidence-record'));
@@ -66,6 +96,20 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('a political officer records evidence 
     await expect.poll(current, { timeout: UI_TIMEOUT_MS }).not.toContain(first);
     expect((await current())[0]).not.toBe(first);
 
+    // In the graph the condition's node is now met, and the commitments waiting only on it
+    // (and on conditions already met) have opened; none has closed.
+    await page.getByTestId('open-graph').click();
+    await page.waitForURL(/\/conditions\/graph$/);
+    await visible(page.locator(`[data-testid="graph-condition-${first}"][data-status="met"]`));
+    const graphAfter = await graphStatuses(page);
+    const openAfter = openGates(graphAfter.gates);
+    expect(openAfter.length).toBeGreaterThan(openBefore.length);
+    expect(openAfter).toEqual(expect.arrayContaining(openBefore));
+    await snapshot(page, 'conditions-graph-after-ar');
+    await page.getByTestId('back-to-conditions').click();
+    await page.waitForURL(/\/conditions$/);
+    await visible(page.getByTestId('conditions-table'));
+
     // The same page in English.
     await chooseLanguage(page, 'en');
     await page.waitForFunction(() => document.documentElement.dir === 'ltr', undefined, { timeout: UI_TIMEOUT_MS });
@@ -82,5 +126,17 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('a political officer records evidence 
     expect(await shownText(page.getByTestId('what-if-gain-money_usd'))).toMatch(/^\$[\d,.]+$/);
     await page.getByTestId('what-if-result').scrollIntoViewIfNeeded();
     await snapshot(page, 'conditions-what-if-en');
+
+    // The graph in English, for the README when asked to update its screenshots.
+    await page.getByTestId('open-graph').click();
+    await visible(page.locator('[data-testid^="graph-gate-"]').first());
+    expect(await shownText(page.getByTestId('graph-legend'))).toContain('Gated object: open');
+    await snapshot(page, 'conditions-graph-en');
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      await visible(page.locator(`[data-testid="graph-condition-${first}"]`));
+      // The notice that the evidence was saved closes by itself; the picture is of the graph.
+      await page.locator('.mantine-Notification-root').first().waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
+      await page.screenshot({ path: join(ROOT, 'docs/screenshots/conditions-graph.png'), animations: 'disabled', fullPage: true });
+    }
   });
 });

@@ -402,6 +402,7 @@ const SAMPLES: Record<string, Sample> = {
   'GET /api/conditions/analysis': { request: () => ({ url: '/api/conditions/analysis?asOf=2026-01-01' }) },
   'POST /api/conditions/what-if': { request: () => ({ url: '/api/conditions/what-if', body: { statuses: { [fx.conditionId]: 'met' } } }) },
   'GET /api/conditions/earliest-opening': {},
+  'GET /api/conditions/graph': { request: () => ({ url: '/api/conditions/graph?asOf=2026-01-01' }) },
   'GET /api/conditions/:id': { owner: 'organisation', request: () => ({ url: `/api/conditions/${fx.conditionId}` }) },
   'POST /api/conditions': { status: 201, request: () => ({ url: '/api/conditions', body: conditionBody() }) },
   'PATCH /api/conditions/:id': {

@@ -1,4 +1,4 @@
-import { Anchor, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Button, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -28,7 +28,11 @@ export default function ConditionsPage() {
 
   return (
     <>
-      <PageHeader title={t('conditions.title')} />
+      <PageHeader title={t('conditions.title')}>
+        <Button component={Link} to="/conditions/graph" variant="light" data-testid="open-graph">
+          {t('conditions.graph.open')}
+        </Button>
+      </PageHeader>
       <Stack gap="xl">
         <QueryState isPending={list.isPending} error={list.error}>
           <Table.ScrollContainer minWidth={720}>
