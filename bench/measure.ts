@@ -108,6 +108,8 @@ export interface LoadOptions {
   requests: { method?: string; path: string; headers?: Record<string, string>; body?: string }[];
   /** Instead of each connection walking `requests` on its own, all connections take these paths in turn. */
   rotatePaths?: string[];
+  /** An autocannon setupRequest module that rewrites each request before it is sent. */
+  setupRequest?: string;
   /** Waits for the server to finish what a run left in flight. */
   settled: () => Promise<void>;
 }
@@ -134,6 +136,7 @@ export async function httpLoad(options: LoadOptions): Promise<Figures> {
     process.env.BENCH_ROTATE_PATHS = JSON.stringify(options.rotatePaths);
     requests = options.requests.map((request) => ({ ...request, setupRequest: ROTATE_PATH }));
   }
+  if (options.setupRequest) requests = options.requests.map((request) => ({ ...request, setupRequest: options.setupRequest }));
   const base = { url: options.url, connections: options.connections, workers: 1, requests, timeout: 60 };
   await autocannon({ ...base, duration: 1 });
   await options.settled();

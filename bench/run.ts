@@ -6,7 +6,8 @@
  * These are measurements on whatever machine runs them, not pass/fail checks.
  *
  * Each engine also gets the conditions analysis at the issue's scale (2,000 conditions,
- * 50,000 gated commitments) through GET /api/conditions/analysis and POST /api/conditions/what-if.
+ * 50,000 gated commitments) through GET /api/conditions/analysis and POST /api/conditions/what-if,
+ * and the funding ledger at a million entries (bench/funding-ledger.ts).
  *
  *   BENCH_QUICK=1               10x less data and 2 s runs, to check that it works
  *   BENCH_ENGINES=pglite        only these engines (comma-separated: pglite, postgresql)
@@ -24,6 +25,7 @@ import { prepareDatabase } from '../src/server/server.ts';
 import { runConditionsAnalysisBench } from './conditions-analysis.ts';
 import { runConditionsDbBench } from './conditions-db.ts';
 import { type BenchDb, openBenchPglite, openBenchPostgres, postgresUrl, probePostgres, redact } from './engines.ts';
+import { runFundingBench } from './funding-ledger.ts';
 import { BENCH_ADMIN_EMAIL, BENCH_PASSWORD, generate } from './generate.ts';
 import { directLoad, type Figures, httpLoad, httpRequest, signIn, startApp, timed } from './measure.ts';
 
@@ -52,6 +54,8 @@ const SIGN_IN_ACCOUNTS = 50;
 const CONDITIONS = 2_000 / SCALE;
 const GATES = 50_000 / SCALE;
 const CONDITION_RUNS = QUICK ? 3 : 5;
+// The ledger scale: a million entries, two per transaction.
+const LEDGER_TRANSACTIONS = 500_000 / SCALE;
 
 type Engine = 'pglite' | 'postgresql';
 const ENGINES: Engine[] = ['pglite', 'postgresql'];
@@ -186,6 +190,19 @@ async function benchEngine(engine: Engine, bench: BenchDb, rows: Rows): Promise<
       },
     );
     for (const row of conditionRows) set(row.label, row.value);
+
+    // The funding ledger at a million entries: the overview figures and postings through the app.
+    const fundingRows = await runFundingBench(
+      db,
+      { app, url, settled },
+      {
+        transactions: LEDGER_TRANSACTIONS,
+        seconds: SECONDS.list,
+        connections: CONNECTIONS,
+        onProgress: (line) => log(engine, line),
+      },
+    );
+    for (const row of fundingRows) set(row.label, row.value);
   } finally {
     await app.close();
   }
