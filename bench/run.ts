@@ -6,7 +6,8 @@
  * These are measurements on whatever machine runs them, not pass/fail checks.
  *
  * Each engine also gets the conditions analysis at the issue's scale (2,000 conditions,
- * 50,000 gated commitments) through GET /api/conditions/analysis and POST /api/conditions/what-if.
+ * 50,000 gated commitments) through GET /api/conditions/analysis, POST /api/conditions/what-if
+ * and GET /api/conditions/:id/gates: cold (the first request after a write) and warm.
  *
  *   BENCH_QUICK=1               10x less data and 2 s runs, to check that it works
  *   BENCH_ENGINES=pglite        only these engines (comma-separated: pglite, postgresql)
@@ -52,6 +53,7 @@ const SIGN_IN_ACCOUNTS = 50;
 const CONDITIONS = 2_000 / SCALE;
 const GATES = 50_000 / SCALE;
 const CONDITION_RUNS = QUICK ? 3 : 5;
+const CONDITION_WARM_RUNS = QUICK ? 20 : 100;
 
 type Engine = 'pglite' | 'postgresql';
 const ENGINES: Engine[] = ['pglite', 'postgresql'];
@@ -182,6 +184,7 @@ async function benchEngine(engine: Engine, bench: BenchDb, rows: Rows): Promise<
         conditions: CONDITIONS,
         gates: GATES,
         runs: CONDITION_RUNS,
+        warmRuns: CONDITION_WARM_RUNS,
         onProgress: (line) => log(engine, line),
       },
     );

@@ -259,7 +259,7 @@ export const analysisSchema = z.object({
   longPole: z.record(
     dimensionEnum,
     z.object({
-      conditions: z.array(z.object({ id: z.uuid(), code: z.string(), titleEn: z.string(), titleAr: z.string(), heldBack: values })),
+      conditions: z.array(z.object({ id: z.uuid(), code: z.string(), titleEn: z.string(), heldBack: values })),
       stakeholders: z.array(z.object({ id: z.uuid(), name: z.string(), nameAr: z.string(), heldBack: values })),
     }),
   ),

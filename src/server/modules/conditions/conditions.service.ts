@@ -89,10 +89,13 @@ export interface VisibleModel {
 
 /** Builds the model from the database: the conditions, gates and stakeholders the caller may see. */
 async function readModel(ctx: Ctx): Promise<VisibleModel> {
-  const { items } = await repo.listConditions(ctx.db, ctx.actor, {});
+  // Independent reads: on PostgreSQL they run on separate connections at once.
+  const [{ items }, gates, { items: stakeholders }] = await Promise.all([
+    repo.listConditions(ctx.db, ctx.actor, {}),
+    visibleGates(ctx.db, ctx.actor),
+    repo.listStakeholders(ctx.db, ctx.actor, {}),
+  ]);
   const visible = new Set(items.map((c) => c.id));
-  const gates = await visibleGates(ctx.db, ctx.actor);
-  const stakeholders = (await repo.listStakeholders(ctx.db, ctx.actor, {})).items;
   const inputs: ConditionInput[] = items.map((c) => ({
     id: c.id,
     status: c.status,
@@ -252,7 +255,7 @@ export function presentAnalysis(loaded: VisibleModel, analysis: Analysis, asOf: 
             .filter((c) => loaded.conditions.has(c.id))
             .map((c) => {
               const row = loaded.conditions.get(c.id)!;
-              return { id: c.id, code: row.code, titleEn: row.titleEn, titleAr: row.titleAr, heldBack: presentValues(c.heldBack) };
+              return { id: c.id, code: row.code, titleEn: row.titleEn, heldBack: presentValues(c.heldBack) };
             }),
           stakeholders: pole.stakeholders
             .filter((s) => loaded.stakeholders.has(s.id))

@@ -95,8 +95,10 @@ export async function visibleGates(db: Queryable, actor: Actor | null): Promise<
     const subject = registry.get(type);
     if (!subject) continue;
     const ids = list.map((g) => g.subjectId);
-    const values = await subject.valuesFor(db, actor, ids);
-    const labels = (await subject.labelsFor?.(db, actor, ids)) ?? new Map<string, string | GateLabel>();
+    const [values, labels = new Map<string, string | GateLabel>()] = await Promise.all([
+      subject.valuesFor(db, actor, ids),
+      subject.labelsFor?.(db, actor, ids),
+    ]);
     for (const gate of list) {
       const value = values.get(gate.subjectId);
       if (!value) continue;
