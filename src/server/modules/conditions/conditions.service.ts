@@ -200,8 +200,12 @@ export async function loadModel(ctx: Ctx): Promise<VisibleModel> {
 /** Statuses as of a date, from the evidence of the conditions the caller may see. */
 export async function statusesOn(ctx: Ctx, loaded: VisibleModel, date: string): Promise<Map<string, ConditionStatus>> {
   const kept = derivedOf(loaded);
-  // The evidence is read once per model: its table moves the same generation.
-  kept.evidence ??= repo.visibleEvidence(ctx.db, ctx.actor);
+  // The evidence is read once per model: its table moves the same generation. It is read
+  // after the model, so a write in between can add evidence of a condition the model does
+  // not have yet: that evidence waits for the next model.
+  kept.evidence ??= repo
+    .visibleEvidence(ctx.db, ctx.actor)
+    .then((rows) => rows.filter((entry) => loaded.model.indexOf.has(entry.conditionId)));
   const evidence = await kept.evidence.catch((error) => {
     kept.evidence = undefined;
     throw error;
