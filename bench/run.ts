@@ -277,6 +277,9 @@ async function main() {
     'Each API request also finds its session (one more query), validates and serialises through zod; the database rows time listUsers() alone. In both, the connections (or loops) take the pages in turn. A sign-in also writes a session, a sign-in attempt and an audit row.',
   );
   notes.push(
+    'Conditions, cold: the first request after a write (one commitment changed in SQL), which rebuilds the model from the database for the caller. Warm: the model kept from an earlier request at the same analysis generation, found after reading one counter row. p99 over 5 cold runs is their slowest.',
+  );
+  notes.push(
     `Latencies are per request as autocannon saw them (or per call for listUsers()); req/s counts 2xx answers only. ` +
       `Load came from one autocannon worker thread on the same machine as the server${shown.includes('postgresql') ? ' and the PostgreSQL server' : ''}.`,
   );
