@@ -2,10 +2,15 @@
  * The conditions analysis on a database, through the real app: the same seeded graph as
  * conditions-analysis.ts (2,000 conditions, some requiring others, and 50,000 commitments
  * each gated by an AND/OR expression up to five levels deep), stored as the conditions
- * module stores it, then GET /api/conditions/analysis (the long-pole ranking) and
- * POST /api/conditions/what-if. Loading the model from the database (loadModel) and the
- * analysis in memory are timed apart, so it shows where the time goes. The issue aims for
- * a ranking under 1 s and a what-if under 200 ms; these are measurements, not checks.
+ * module stores it, then GET /api/conditions/analysis (the long-pole ranking),
+ * POST /api/conditions/what-if and a page of GET /api/conditions/:id/gates.
+ *
+ * The app keeps the model it builds between requests and rebuilds it after a write to a
+ * table it reads. So each is measured twice: cold, the first request after a write (one
+ * commitment's value changed in SQL, as another process could), which rebuilds the model;
+ * and warm, answered from the kept model. loadModel() is timed the same two ways, and the
+ * analysis in memory apart, so it shows where the time goes. The issue aims for a ranking
+ * under 1 s and a what-if under 200 ms; these are measurements, not checks.
  *
  * The graph is generated in this process (seeded) and written with a handful of set-based
  * statements (insert ... select from jsonb_to_recordset), condition ids being uuids in
@@ -26,8 +31,10 @@ import { httpRequest, type RunningApp, signIn } from './measure.ts';
 export interface ConditionsDbOptions {
   conditions: number;
   gates: number;
-  /** HTTP and direct runs per measurement, after one warm-up run. */
+  /** Cold runs per measurement (each after a write), after one warm-up run. */
   runs: number;
+  /** Warm runs per measurement, after one warm-up run. */
+  warmRuns: number;
   onProgress?: (line: string) => void;
 }
 
@@ -40,26 +47,31 @@ const BATCH = 10_000;
 const int = (n: number) => Math.round(n).toLocaleString('en');
 const ms = (n: number) => (n < 10 ? `${n.toFixed(1)} ms` : `${int(n)} ms`);
 const secs = (s: number) => (s < 10 ? `${s.toFixed(1)} s` : `${int(s)} s`);
+const size = (bytes: number) => (bytes < 2 ** 20 ? `${(bytes / 2 ** 10).toFixed(1)} KB` : `${(bytes / 2 ** 20).toFixed(1)} MB`);
 
 interface Timing {
   p50: number;
+  p99: number;
   max: number;
   runs: number;
 }
 
-const timing = (t: Timing) => `p50 ${ms(t.p50)} · max ${ms(t.max)} (${t.runs} runs)`;
+const timing = (t: Timing) => `p50 ${ms(t.p50)} · p99 ${ms(t.p99)} (${t.runs} runs)`;
 
-/** Milliseconds of `work` over `runs` runs after one warm-up run. */
-async function time(work: () => Promise<unknown> | unknown, runs: number): Promise<Timing> {
+/** Milliseconds of `work` over `runs` runs after one warm-up run; `before` runs untimed ahead of each. */
+async function time(work: () => Promise<unknown> | unknown, runs: number, before?: () => Promise<unknown>): Promise<Timing> {
+  await before?.();
   await work();
   const wall: number[] = [];
   for (let run = 0; run < runs; run++) {
+    await before?.();
     const start = performance.now();
     await work();
     wall.push(performance.now() - start);
   }
   wall.sort((a, b) => a - b);
-  return { p50: wall[Math.floor(wall.length / 2)], max: wall[wall.length - 1], runs };
+  const at = (q: number) => wall[Math.min(wall.length - 1, Math.ceil(q * wall.length) - 1)];
+  return { p50: at(0.5), p99: at(0.99), max: wall[wall.length - 1], runs };
 }
 
 function mapLeaves(expression: Expression, id: (leaf: string) => string): Expression {
@@ -188,11 +200,20 @@ export async function runConditionsDbBench(db: Db, running: RunningApp, options:
   rows.push({ label: 'Conditions: write them (set-based SQL, batches of 10,000)', value: secs(writeSeconds) });
 
   const ctx = makeCtx(db, await adminActor(db), 'bench');
+  // A write as any process could make it: one commitment's value, in SQL. It moves the
+  // analysis generation, so the next request rebuilds the model.
+  const someCommitment = (await db.query<{ id: string }>('select id from commitments order by id limit 1')).rows[0].id;
+  const write = () => db.query('update commitments set personnel = personnel + 1 where id = $1', [someCommitment]);
+
   say(`conditions: loadModel() and the analysis in memory, ${runs} runs each...`);
   let loaded = await loadModel(ctx);
   rows.push({
-    label: 'Conditions: loadModel() from the database (queries + build)',
-    value: timing(await time(async () => (loaded = await loadModel(ctx)), runs)),
+    label: 'Conditions: loadModel() after a write (queries + build)',
+    value: timing(await time(async () => (loaded = await loadModel(ctx)), runs, write)),
+  });
+  rows.push({
+    label: 'Conditions: loadModel() with nothing changed (reads the generation)',
+    value: timing(await time(async () => (loaded = await loadModel(ctx)), options.warmRuns)),
   });
   const ranking = await time(() => {
     const analysis = analyse(loaded.model);
@@ -211,37 +232,47 @@ export async function runConditionsDbBench(db: Db, running: RunningApp, options:
   const session = await httpRequest(`${running.url}/api/auth/session`, { headers: { cookie } });
   const csrf = JSON.parse(session.body).csrfToken as string;
 
-  say(`conditions: GET /api/conditions/analysis, ${runs} runs...`);
-  let bytes = 0;
-  let failure: string | undefined;
-  const analysis = await time(async () => {
-    const response = await httpRequest(`${running.url}/api/conditions/analysis`, { headers: { cookie } });
-    if (response.status !== 200) failure = `HTTP ${response.status}: ${response.body.slice(0, 120)}`;
-    bytes = Buffer.byteLength(response.body);
-  }, runs);
-  await running.settled();
-  rows.push({
-    label: 'Conditions: GET /api/conditions/analysis, long-pole ranking (aim < 1 s)',
-    value: failure ? `⚠ ${failure}` : `${timing(analysis)} · ${(bytes / 2 ** 20).toFixed(1)} MB JSON`,
-  });
+  /** Times a request cold (after a write) and warm, checking each answer; `describe` adds to the row. */
+  const measure = async (
+    label: string,
+    request: () => ReturnType<typeof httpRequest>,
+    describe: (body: string) => string,
+  ): Promise<void> => {
+    let failure: string | undefined;
+    let detail = '';
+    const once = async () => {
+      const response = await request();
+      if (response.status !== 200) failure = `HTTP ${response.status}: ${response.body.slice(0, 120)}`;
+      else detail = describe(response.body);
+    };
+    say(`conditions: ${label}, ${runs} cold and ${options.warmRuns} warm runs...`);
+    const cold = await time(once, runs, write);
+    await running.settled();
+    const warm = await time(once, options.warmRuns);
+    await running.settled();
+    rows.push({ label: `${label}, cold: first after a write`, value: failure ? `⚠ ${failure}` : timing(cold) });
+    rows.push({ label: `${label}, warm: model kept`, value: failure ? `⚠ ${failure}` : `${timing(warm)} · ${detail}` });
+  };
 
-  say(`conditions: POST /api/conditions/what-if, ${runs} runs...`);
-  failure = undefined;
-  let opened = 0;
-  const body = JSON.stringify({ statuses: { [top]: 'met' } });
-  const what = await time(async () => {
-    const response = await httpRequest(`${running.url}/api/conditions/what-if`, {
-      method: 'POST',
-      headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
-      body,
-    });
-    if (response.status !== 200) failure = `HTTP ${response.status}: ${response.body.slice(0, 120)}`;
-    else opened = JSON.parse(response.body).openedGateIds.length;
-  }, runs);
-  await running.settled();
-  rows.push({
-    label: 'Conditions: POST /api/conditions/what-if, the top money condition met (aim < 200 ms)',
-    value: failure ? `⚠ ${failure}` : `${timing(what)} · opens ${int(opened)} gates`,
-  });
+  await measure(
+    'Conditions: GET /api/conditions/analysis (aim < 1 s)',
+    () => httpRequest(`${running.url}/api/conditions/analysis`, { headers: { cookie } }),
+    (body) => `${size(Buffer.byteLength(body))} JSON`,
+  );
+  await measure(
+    'Conditions: POST /api/conditions/what-if, top money condition met (aim < 200 ms)',
+    () =>
+      httpRequest(`${running.url}/api/conditions/what-if`, {
+        method: 'POST',
+        headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
+        body: JSON.stringify({ statuses: { [top]: 'met' } }),
+      }),
+    (body) => `opens ${int(JSON.parse(body).opened.count)} gates · ${size(Buffer.byteLength(body))} JSON`,
+  );
+  await measure(
+    'Conditions: GET /api/conditions/:id/gates, first page, top condition',
+    () => httpRequest(`${running.url}/api/conditions/${top}/gates?relation=heldBack&pageSize=25`, { headers: { cookie } }),
+    (body) => `${int(JSON.parse(body).total)} gates · ${size(Buffer.byteLength(body))} JSON`,
+  );
   return rows;
 }

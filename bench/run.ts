@@ -6,8 +6,9 @@
  * These are measurements on whatever machine runs them, not pass/fail checks.
  *
  * Each engine also gets the conditions analysis at the issue's scale (2,000 conditions,
- * 50,000 gated commitments) through GET /api/conditions/analysis and POST /api/conditions/what-if,
- * and the funding ledger at a million entries (bench/funding-ledger.ts).
+ * 50,000 gated commitments) through GET /api/conditions/analysis, POST /api/conditions/what-if
+ * and GET /api/conditions/:id/gates: cold (the first request after a write) and warm; and the
+ * funding ledger at a million entries (bench/funding-ledger.ts).
  *
  *   BENCH_QUICK=1               10x less data and 2 s runs, to check that it works
  *   BENCH_ENGINES=pglite        only these engines (comma-separated: pglite, postgresql)
@@ -56,6 +57,7 @@ const GATES = 50_000 / SCALE;
 const CONDITION_RUNS = QUICK ? 3 : 5;
 // The issue's ledger scale: a million entries, two per transaction.
 const LEDGER_TRANSACTIONS = 500_000 / SCALE;
+const CONDITION_WARM_RUNS = QUICK ? 20 : 100;
 
 type Engine = 'pglite' | 'postgresql';
 const ENGINES: Engine[] = ['pglite', 'postgresql'];
@@ -186,6 +188,7 @@ async function benchEngine(engine: Engine, bench: BenchDb, rows: Rows): Promise<
         conditions: CONDITIONS,
         gates: GATES,
         runs: CONDITION_RUNS,
+        warmRuns: CONDITION_WARM_RUNS,
         onProgress: (line) => log(engine, line),
       },
     );
@@ -289,6 +292,9 @@ async function main() {
   }
   notes.push(
     'Each API request also finds its session (one more query), validates and serialises through zod; the database rows time listUsers() alone. In both, the connections (or loops) take the pages in turn. A sign-in also writes a session, a sign-in attempt and an audit row.',
+  );
+  notes.push(
+    'Conditions, cold: the first request after a write (one commitment changed in SQL), which rebuilds the model from the database for the caller. Warm: the model kept from an earlier request at the same analysis generation, found after reading one counter row. p99 over 5 cold runs is their slowest.',
   );
   notes.push(
     `Latencies are per request as autocannon saw them (or per call for listUsers()); req/s counts 2xx answers only. ` +

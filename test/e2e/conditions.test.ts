@@ -127,6 +127,25 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('a political officer records evidence 
     await page.getByTestId('what-if-result').scrollIntoViewIfNeeded();
     await snapshot(page, 'conditions-what-if-en');
 
+    // Every condition met: the commitments that would open are named by their titles, in
+    // the interface language, from the what-if answer itself.
+    const toggles = page.locator('input[type="checkbox"][data-testid^="what-if-"]');
+    for (let i = 0; i < (await toggles.count()); i++) await toggles.nth(i).check({ force: true });
+    const opened = page.getByTestId('what-if-opened').getByRole('listitem');
+    await expect.poll(() => opened.count(), { timeout: UI_TIMEOUT_MS }).toBeGreaterThan(0);
+    const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-/;
+    const english = await opened.allInnerTexts();
+    expect(english.some((text) => uuid.test(text))).toBe(false);
+    expect(english.some((text) => text.startsWith('Indonesia'))).toBe(true);
+    await chooseLanguage(page, 'ar');
+    await page.waitForFunction(() => document.documentElement.dir === 'rtl', undefined, { timeout: UI_TIMEOUT_MS });
+    await expect
+      .poll(async () => (await opened.allInnerTexts()).some((text) => /^إندونيسيا/.test(text)), { timeout: UI_TIMEOUT_MS })
+      .toBe(true);
+    await page.getByTestId('what-if-result').scrollIntoViewIfNeeded();
+    await snapshot(page, 'conditions-what-if-ar');
+    await chooseLanguage(page, 'en');
+    await page.waitForFunction(() => document.documentElement.dir === 'ltr', undefined, { timeout: UI_TIMEOUT_MS });
     // The graph in English, for the README when asked to update its screenshots.
     await page.getByTestId('open-graph').click();
     await visible(page.locator('[data-testid^="graph-gate-"]').first());

@@ -401,8 +401,13 @@ const SAMPLES: Record<string, Sample> = {
   'GET /api/conditions': {},
   'GET /api/conditions/analysis': { request: () => ({ url: '/api/conditions/analysis?asOf=2026-01-01' }) },
   'POST /api/conditions/what-if': { request: () => ({ url: '/api/conditions/what-if', body: { statuses: { [fx.conditionId]: 'met' } } }) },
+  'GET /api/conditions/analysis/gates': { request: () => ({ url: '/api/conditions/analysis/gates?open=false&page=1' }) },
   'GET /api/conditions/earliest-opening': {},
   'GET /api/conditions/graph': { request: () => ({ url: '/api/conditions/graph?asOf=2026-01-01' }) },
+  'GET /api/conditions/:id/gates': {
+    owner: 'organisation',
+    request: () => ({ url: `/api/conditions/${fx.conditionId}/gates?relation=unlocks` }),
+  },
   'GET /api/conditions/:id': { owner: 'organisation', request: () => ({ url: `/api/conditions/${fx.conditionId}` }) },
   'POST /api/conditions': { status: 201, request: () => ({ url: '/api/conditions', body: conditionBody() }) },
   'PATCH /api/conditions/:id': {
@@ -854,6 +859,7 @@ const CROSS_OWNER: Record<string, CrossCase[]> = {
     },
   ],
   'GET /api/conditions/:id': conditionsCases('conditions', (id) => `/api/conditions/${id}`),
+  'GET /api/conditions/:id/gates': conditionsCases('conditions', (id) => `/api/conditions/${id}/gates`),
   'PATCH /api/conditions/:id': conditionsCases('conditions', (id) => `/api/conditions/${id}`, {
     body: { titleEn: 'Changed' },
     status: 200,

@@ -110,6 +110,11 @@ describe('conditions, evidence and analysis', () => {
     const whatIf = await officer.client.post('/api/conditions/what-if', { statuses: { [mandate]: 'met', [hostages]: 'waived' } });
     expect(whatIf.status).toBe(200);
     expect(whatIf.body.gained).toEqual({ money_usd: '10000000000.10', personnel: 800, aid_trucks_per_day: 0, projects: 0 });
+    expect(whatIf.body.opened).toEqual({
+      count: 1,
+      gates: [expect.objectContaining({ subjectType: 'commitment', subjectId: gated, label: 'Offer', labelAr: 'عرض' })],
+    });
+    expect(whatIf.body.closed).toEqual({ count: 0, gates: [] });
     expect((await officer.client.get(`/api/conditions/${mandate}`)).body.status).toBe('unmet');
 
     const earliest = await officer.client.get('/api/conditions/earliest-opening');
@@ -145,6 +150,106 @@ describe('conditions, evidence and analysis', () => {
     await officer.client.post('/api/conditions/what-if', { statuses: { [id]: 'met' } });
     expect((await t.db.query<{ n: number }>('select count(*)::int as n from audit_log')).rows[0].n).toBe(audit.rows[0].n);
     expect((await officer.client.get(`/api/conditions/${id}`)).body.status).toBe('unmet');
+  });
+});
+
+describe('gates, a page at a time', () => {
+  it('lists the gates a condition holds back or unlocks, largest first, and finds a gate by its subject', async () => {
+    const blocker = await condition('gates-blocker');
+    const other = await condition('gates-other');
+    const small = await commitment(blocker, { titleEn: 'Small', moneyUsd: '1.00', personnel: 0 });
+    const large = await commitment(blocker, { titleEn: 'Large', moneyUsd: '3.00', personnel: 0 });
+    const both = await commitment({ op: 'and', args: [blocker, other] }, { titleEn: 'Both', moneyUsd: '2.00', personnel: 0 });
+
+    const body = await analysis(officer);
+    const row = body.conditions.find((c: { id: string }) => c.id === blocker);
+    expect(row).toMatchObject({ heldBackGateCount: 3, unlocksGateCount: 2 });
+    expect(body).not.toHaveProperty('gates');
+    expect(row).not.toHaveProperty('heldBackGateIds');
+
+    const url = `/api/conditions/${blocker}/gates`;
+    const first = await officer.client.get(`${url}?pageSize=2`);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body).toMatchObject({ total: 3, page: 1, pageSize: 2 });
+    expect(first.body.items.map((g: { subjectId: string }) => g.subjectId)).toEqual([large, both]);
+    expect(first.body.items[0]).toMatchObject({
+      label: 'Large',
+      labelAr: 'عرض',
+      open: false,
+      heldBackBy: [blocker],
+      unlockedBy: [blocker],
+    });
+    const second = await officer.client.get(`${url}?pageSize=2&page=2`);
+    expect(second.body.items.map((g: { subjectId: string }) => g.subjectId)).toEqual([small]);
+    const unlocks = await officer.client.get(`${url}?relation=unlocks`);
+    expect(unlocks.body.items.map((g: { subjectId: string }) => g.subjectId)).toEqual([large, small]);
+    expect((await officer.client.get(`${url}?relation=sideways`)).status).toBe(400);
+    expect((await officer.client.get('/api/conditions/6f1d2c3b-4a59-4e8f-9a7b-1c2d3e4f5a6b/gates')).status).toBe(404);
+
+    const found = await officer.client.get(`/api/conditions/analysis/gates?subjectType=commitment&subjectId=${both}`);
+    expect(found.body.total).toBe(1);
+    expect(found.body.items[0]).toMatchObject({ label: 'Both', open: false, values: { money_usd: '2.00' } });
+    expect([...found.body.items[0].heldBackBy].sort()).toEqual([blocker, other].sort());
+    const detail = await officer.client.get(`/api/conditions/${blocker}`);
+    expect(detail.body).toMatchObject({ heldBackGateCount: 3, unlocksGateCount: 2 });
+  });
+
+  it('lists at most gateLimit gates that a what-if opens, largest first, and counts them all', async () => {
+    const id = await condition('limit-blocker');
+    for (const money of ['1.00', '4.00', '2.00']) await commitment(id, { titleEn: `Offer ${money}`, moneyUsd: money, personnel: 0 });
+    const response = await officer.client.post('/api/conditions/what-if', { statuses: { [id]: 'met' }, gateLimit: 2 });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body.opened.count).toBe(3);
+    expect(response.body.opened.gates.map((g: { label: string }) => g.label)).toEqual(['Offer 4.00', 'Offer 2.00']);
+  });
+});
+
+describe('the analysis keeps its model between requests', () => {
+  const generation = async () => (await t.db.query<{ g: number }>('select generation as g from analysis_generation')).rows[0].g;
+
+  it('sees a write made straight to the database, bypassing the API', async () => {
+    const id = await condition('direct-write');
+    const offer = await commitment(id, { titleEn: 'Before', moneyUsd: '7.00', personnel: 0 });
+    expect(heldBackBy(await analysis(officer), id).money_usd).toBe('7.00');
+    const unchanged = await generation();
+    expect(heldBackBy(await analysis(officer), id).money_usd).toBe('7.00');
+    expect(await generation()).toBe(unchanged);
+
+    await t.db.query(`update commitments set money_usd = 9.50, title_en = 'After', title_ar = 'بعد' where id = $1`, [offer]);
+    expect(await generation()).toBeGreaterThan(unchanged);
+    expect(heldBackBy(await analysis(officer), id).money_usd).toBe('9.50');
+    const whatIf = await officer.client.post('/api/conditions/what-if', { statuses: { [id]: 'met' } });
+    expect(whatIf.body.opened.gates).toEqual([expect.objectContaining({ subjectId: offer, label: 'After', labelAr: 'بعد' })]);
+
+    // Evidence written in SQL moves the statuses of an earlier date too.
+    expect(heldBackBy(await analysis(officer, '?asOf=2025-03-01'), id).money_usd).toBe('9.50');
+    await t.db.query(
+      `insert into condition_evidence (condition_id, dated_on, status, source, recorded_by) values ($1, '2025-02-01', 'met', 'sql', 'sql')`,
+      [id],
+    );
+    expect(heldBackBy(await analysis(officer, '?asOf=2025-03-01'), id).money_usd).toBe('0.00');
+
+    await t.db.query('delete from gates where subject_id = $1', [offer]);
+    expect(heldBackBy(await analysis(officer), id).money_usd).toBe('0.00');
+  });
+
+  it('never gives one organisation the model built for another', async () => {
+    const id = await condition('cache-restricted', { classification: 'mission' });
+    await commitment(id, { titleEn: 'Restricted offer', moneyUsd: '11.00', personnel: 0, classification: 'restricted' });
+    const at = await generation();
+    // Alternating callers at one generation: each is answered from their own model.
+    for (let round = 0; round < 2; round++) {
+      expect(heldBackBy(await analysis(officer), id).money_usd).toBe('11.00');
+      expect(heldBackBy(await analysis(otherOfficer), id).money_usd).toBe('0.00');
+      expect(heldBackBy(await analysis(hq), id).money_usd).toBe('11.00');
+      const theirs = await otherOfficer.client.post('/api/conditions/what-if', { statuses: { [id]: 'met' } });
+      expect(theirs.body.opened).toEqual({ count: 0, gates: [] });
+      const gates = await otherOfficer.client.get(`/api/conditions/${id}/gates`);
+      expect(gates.body.total).toBe(0);
+      const ours = await officer.client.post('/api/conditions/what-if', { statuses: { [id]: 'met' } });
+      expect(ours.body.opened.gates.map((g: { label: string }) => g.label)).toEqual(['Restricted offer']);
+    }
+    expect(await generation()).toBe(at);
   });
 });
 

@@ -105,7 +105,10 @@ describe('the Gaza scenario with its conditions', () => {
     const analysis = await political.get('/api/conditions/analysis');
     expect(analysis.status, JSON.stringify(analysis.body)).toBe(200);
     const codes = new Map(analysis.body.conditions.map((c: any) => [c.id, c]));
-    const gate = analysis.body.gates.find((g: any) => g.subjectId === indonesia.id);
+    const gates = await political.get(`/api/conditions/analysis/gates?subjectType=commitment&subjectId=${indonesia.id}`);
+    expect(gates.status, JSON.stringify(gates.body)).toBe(200);
+    expect(gates.body.total).toBe(1);
+    const gate = gates.body.items[0];
     expect(gate).toMatchObject({ subjectType: 'commitment', open: false, values: { personnel: 8000 } });
     expect(gate.heldBackBy.length).toBeGreaterThan(0);
     for (const id of gate.heldBackBy) expect(['met', 'waived']).not.toContain((codes.get(id) as any).status);

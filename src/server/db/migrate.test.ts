@@ -45,7 +45,8 @@ describe('migrations', () => {
     expect(tables.rowCount).toBe(0);
   });
 
-  it('0002 keeps a chain written under 0001 intact, and chains new rows onto it', async () => {
+  // A fresh embedded database is opened and migrated twice here: slow on a busy machine.
+  it('0002 keeps a chain written under 0001 intact, and chains new rows onto it', { timeout: 180_000 }, async () => {
     const [first, second] = await loadMigrations();
     const db = await openPglite();
     try {

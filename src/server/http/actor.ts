@@ -46,6 +46,17 @@ export function visibleTo(actor: Actor | null, alias: string): Sql {
   return sql`(${t}.classification in ('public', 'mission') or ${t}.owner_org_id = ${actor.organisationId}::uuid or ${actor.organisationId}::uuid = any(${t}.shared_with))`;
 }
 
+/**
+ * What in `actor` decides what `visibleTo` lets them see, as a string: two actors with the
+ * same key see exactly the same records. Caches of what a caller may see (the conditions
+ * analysis) are keyed by it; change it together with `visibleTo`.
+ */
+export function visibilityKey(actor: Actor | null): string {
+  if (!actor) return 'public';
+  if (actor.kind === 'system' || actor.organisationType === 'force_headquarters') return 'all';
+  return `organisation:${actor.organisationId}`;
+}
+
 /** Whether `actor` may change a record it can see: only its owner organisation (or the CLI). */
 export function ownsRecord(actor: Actor, ownerOrgId: string): boolean {
   return actor.kind === 'system' || actor.organisationId === ownerOrgId;

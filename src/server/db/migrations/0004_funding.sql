@@ -325,6 +325,31 @@ create table claim_events (
 );
 create index claim_events_claim_idx on claim_events (claim_id, recorded_at);
 
+-- Flows that donors report in the public registries (IATI activity files, OCHA FTS), imported
+-- as they are: the donors' own account of their money, shown beside the mission's ledger,
+-- never posted into it. The external reference makes a second import of the same file a no-op.
+create table reported_flows (
+  id uuid primary key default gen_random_uuid(),
+  source text not null check (source in ('iati', 'fts')),
+  external_ref text not null,
+  activity_identifier text,
+  status text not null check (status in ('pledge', 'commitment', 'paid', 'expenditure', 'other')),
+  transaction_type text,
+  flow_date date,
+  amount numeric(24, 4) not null,
+  currency text not null check (currency ~ '^[A-Z]{3}$'),
+  amount_usd numeric(20, 2),
+  donor_name text,
+  donor_ref text,
+  recipient_name text,
+  recipient_ref text,
+  description text not null default '',
+  imported_by text not null,
+  imported_at timestamptz not null default now(),
+  unique (source, external_ref)
+);
+create index reported_flows_status_idx on reported_flows (source, status);
+
 -- Idempotency keys of money writes: the first response is kept and replayed for a retry.
 create table idempotency_keys (
   principal text not null,

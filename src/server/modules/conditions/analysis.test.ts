@@ -348,6 +348,28 @@ describe('the long pole', () => {
     expect(longPole(analysis, 'personnel').conditions.map((c) => c.id)).toEqual(['hostages', 'israel-agrees']);
   });
 
+  it('breaks ties by the keys it is given (a code, a name), not by id', () => {
+    // hostages and israel-agrees both hold back $7bn; so do israel and us for $17bn.
+    const codes = new Map([
+      ['hostages', 'z-hostages'],
+      ['israel-agrees', 'a-israel'],
+    ]);
+    const names = new Map([
+      ['israel', 'Israel'],
+      ['us', 'United States'],
+      ['hamas', 'Hamas'],
+    ]);
+    const keys = { conditions: (id: string) => codes.get(id) ?? id, stakeholders: (id: string) => names.get(id) ?? id };
+    expect(longPole(analysis, 'money_usd', keys).conditions.map((c) => c.id)).toEqual([
+      'two-state',
+      'congress',
+      'israel-agrees',
+      'hostages',
+    ]);
+    names.set('israel', 'Zion');
+    expect(longPole(analysis, 'money_usd', keys).stakeholders.map((s) => s.id)).toEqual(['us', 'israel', 'hamas']);
+  });
+
   it('counts a gate once for a stakeholder who holds it back through several conditions', () => {
     // Israel must act on both two-state and israel-agrees, which both hold the regional pledges.
     const ranking = longPole(analysis, 'money_usd').stakeholders.map((s) => [s.id, s.heldBack.money_usd]);

@@ -308,18 +308,38 @@ export function analyse(model: AnalysisModel, overrides?: ReadonlyMap<ConditionI
   };
 }
 
-function byValueThenId<T extends { id: string; heldBack: DimensionValues }>(dimension: Dimension) {
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function byValueThenKey<T extends { id: string; heldBack: DimensionValues }>(dimension: Dimension, key?: (id: string) => string) {
   return (a: T, b: T) => {
     const diff = b.heldBack[dimension] - a.heldBack[dimension];
-    return diff > 0n ? 1 : diff < 0n ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    if (diff !== 0n) return diff > 0n ? 1 : -1;
+    return (key && compare(key(a.id), key(b.id))) || compare(a.id, b.id);
   };
 }
 
-/** Conditions and stakeholders that hold back something in `dimension`, most first (ties by id). */
-export function longPole(analysis: Analysis, dimension: Dimension): { conditions: ConditionImpact[]; stakeholders: StakeholderImpact[] } {
+/** What breaks ties in the long pole, before the id: e.g. a condition's code, a stakeholder's name. */
+export interface TieKeys {
+  conditions?: (id: ConditionId) => string;
+  stakeholders?: (id: string) => string;
+}
+
+/**
+ * Conditions and stakeholders that hold back something in `dimension`, most first. Ties
+ * go by `keys` (compared by code point, so the order is the same on every machine), then by id.
+ */
+export function longPole(
+  analysis: Analysis,
+  dimension: Dimension,
+  keys: TieKeys = {},
+): { conditions: ConditionImpact[]; stakeholders: StakeholderImpact[] } {
   return {
-    conditions: [...analysis.conditions.values()].filter((c) => c.heldBack[dimension] > 0n).sort(byValueThenId(dimension)),
-    stakeholders: [...analysis.stakeholders.values()].filter((s) => s.heldBack[dimension] > 0n).sort(byValueThenId(dimension)),
+    conditions: [...analysis.conditions.values()]
+      .filter((c) => c.heldBack[dimension] > 0n)
+      .sort(byValueThenKey(dimension, keys.conditions)),
+    stakeholders: [...analysis.stakeholders.values()]
+      .filter((s) => s.heldBack[dimension] > 0n)
+      .sort(byValueThenKey(dimension, keys.stakeholders)),
   };
 }
 

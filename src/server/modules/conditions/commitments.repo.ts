@@ -115,9 +115,9 @@ registerGatedSubject({
     );
   },
   async labelsFor(db, actor, ids) {
-    const rows = await db.query<{ id: string; title: string }>(
-      sql`select m.id, m.title_en as title from commitments m where m.id = any(${ids}::uuid[]) and ${visibleTo(actor, 'm')}`,
+    const rows = await db.query<{ id: string; en: string; ar: string }>(
+      sql`select m.id, m.title_en as en, m.title_ar as ar from commitments m where m.id = any(${ids}::uuid[]) and ${visibleTo(actor, 'm')}`,
     );
-    return new Map(rows.rows.map((r) => [r.id, r.title]));
+    return new Map(rows.rows.map((r) => [r.id, { en: r.en, ar: r.ar }]));
   },
 });

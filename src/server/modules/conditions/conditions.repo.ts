@@ -296,6 +296,16 @@ export async function visibleStakeholderIds(db: Queryable, actor: Actor | null, 
   return new Set(rows.rows.map((r) => r.id));
 }
 
+// --- The analysis generation -----------------------------------------------------------
+
+/**
+ * The counter every write to a table the conditions analysis reads moves (migration 0004);
+ * a model built after reading it reflects at least that generation.
+ */
+export async function analysisGeneration(db: Queryable): Promise<number> {
+  return (await db.query<{ generation: number }>(sql`select generation from analysis_generation`)).rows[0].generation;
+}
+
 // --- Evidence ---------------------------------------------------------------------------
 
 export interface Evidence {

@@ -171,13 +171,35 @@ export function conditionsRoutes(app: FastifyInstance) {
       tags: ['conditions'],
       summary:
         'What each condition holds back and unlocks, per dimension, with the long-pole rankings; asOf uses the statuses of that date',
+      description:
+        'Totals, per-condition values and gate counts, and the rankings. The gates themselves are listed a page at a time by ' +
+        '`GET /api/conditions/analysis/gates` and `GET /api/conditions/{id}/gates`.',
       querystring: s.analysisQuery,
       response: { 200: s.analysisSchema, ...problemResponses },
+    },
+    handler: (req, reply) => run(req, reply, (ctx) => service.presentedAnalysisFor(ctx, req.query.asOf)),
+  });
+
+  r.get('/api/conditions/analysis/gates', {
+    config: read,
+    schema: {
+      tags: ['conditions'],
+      summary: 'The gates you may see with their state and the conditions that hold each back or would unlock it, largest first',
+      querystring: s.gateListQuery.extend(pageQuery),
+      response: { 200: pageOf(s.gateSchema), ...problemResponses },
     },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {
         const { loaded, analysis } = await service.analysisFor(ctx, req.query.asOf);
-        return service.presentAnalysis(loaded, analysis, req.query.asOf ?? null);
+        const { open, subjectType, subjectId } = req.query;
+        const ids: string[] = [];
+        for (const gate of analysis.gates.values()) {
+          if (open !== undefined && gate.open !== (open === 'true')) continue;
+          if (subjectType !== undefined && gate.subject.type !== subjectType) continue;
+          if (subjectId !== undefined && gate.subject.id !== subjectId) continue;
+          ids.push(gate.id);
+        }
+        return service.gatePage(loaded, analysis, ids, req.query.page, req.query.pageSize);
       }),
   });
 
@@ -186,6 +208,8 @@ export function conditionsRoutes(app: FastifyInstance) {
     schema: {
       tags: ['conditions'],
       summary: 'What would open (and what each dimension would gain) under hypothetical statuses; nothing is written',
+      description:
+        'The gates that would open (and close) are counted, and the largest `gateLimit` of them listed with their English and Arabic labels.',
       body: s.whatIfBody,
       response: { 200: s.whatIfSchema, ...problemResponses },
     },
@@ -196,7 +220,14 @@ export function conditionsRoutes(app: FastifyInstance) {
         if (unknown.length) throw invalid(unknown.map((id) => ({ pointer: `/statuses/${id}`, detail: 'No such condition.' })));
         const base = req.body.asOf ? await service.statusesOn(ctx, loaded, req.body.asOf) : undefined;
         const result = whatIf(loaded.model, new Map(Object.entries(req.body.statuses)), base);
-        return { ...result, gained: service.presentValues(result.gained), lost: service.presentValues(result.lost) };
+        return {
+          opened: service.presentGateList(loaded, result.openedGateIds, req.body.gateLimit),
+          closed: service.presentGateList(loaded, result.closedGateIds, req.body.gateLimit),
+          gained: service.presentValues(result.gained),
+          lost: service.presentValues(result.lost),
+          nowEffective: result.nowEffective,
+          noLongerEffective: result.noLongerEffective,
+        };
       }),
   });
 
@@ -248,10 +279,29 @@ export function conditionsRoutes(app: FastifyInstance) {
           effective: impact.effective,
           heldBack: service.presentValues(impact.heldBack),
           unlocks: service.presentValues(impact.unlocks),
-          heldBackGateIds: impact.heldBackGateIds,
-          unlocksGateIds: impact.unlocksGateIds,
+          heldBackGateCount: impact.heldBackGateIds.length,
+          unlocksGateCount: impact.unlocksGateIds.length,
           evidence: await repo.listEvidence(ctx.db, condition.id),
         };
+      }),
+  });
+
+  r.get('/api/conditions/:id/gates', {
+    config: read,
+    schema: {
+      tags: ['conditions'],
+      summary: 'The gates a condition holds back (relation=heldBack) or would unlock alone (relation=unlocks), largest first',
+      params: idParams,
+      querystring: s.conditionGatesQuery.extend(pageQuery),
+      response: { 200: pageOf(s.gateSchema), ...problemResponses },
+    },
+    handler: (req, reply) =>
+      run(req, reply, async (ctx) => {
+        const { loaded, analysis } = await service.analysisFor(ctx, req.query.asOf);
+        const impact = loaded.conditions.has(req.params.id) ? analysis.conditions.get(req.params.id) : undefined;
+        if (!impact) throw notFound('condition');
+        const ids = req.query.relation === 'unlocks' ? impact.unlocksGateIds : impact.heldBackGateIds;
+        return service.gatePage(loaded, analysis, ids, req.query.page, req.query.pageSize);
       }),
   });
 

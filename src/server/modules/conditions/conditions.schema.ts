@@ -135,8 +135,8 @@ export const conditionDetail = conditionSchema.extend({
   effective: z.boolean(),
   heldBack: values,
   unlocks: values,
-  heldBackGateIds: z.array(z.string()),
-  unlocksGateIds: z.array(z.string()),
+  heldBackGateCount: z.number().int().describe('How many gates it holds back: GET /api/conditions/{id}/gates lists them'),
+  unlocksGateCount: z.number().int().describe('How many gates marking it met alone would open'),
   evidence: z.array(evidenceSchema),
 });
 
@@ -235,9 +235,12 @@ const dimensionEnum = z.enum(DIMENSIONS);
 
 export const analysisQuery = z.object({ asOf: dateString.optional() });
 
+const gateCount = z.number().int();
+
 export const analysisSchema = z.object({
   asOf: z.string().nullable(),
   totals: z.object({ open: values, blocked: values }),
+  gateCounts: z.object({ open: gateCount, blocked: gateCount }),
   conditions: z.array(
     z.object({
       id: z.uuid(),
@@ -249,20 +252,8 @@ export const analysisSchema = z.object({
       heldBack: values,
       heldBackDirectly: values,
       unlocks: values,
-      heldBackGateIds: z.array(z.string()),
-      unlocksGateIds: z.array(z.string()),
-    }),
-  ),
-  gates: z.array(
-    z.object({
-      id: z.string(),
-      subjectType: z.string(),
-      subjectId: z.string(),
-      label: z.string().nullable(),
-      values,
-      open: z.boolean(),
-      heldBackBy: z.array(z.string()),
-      unlockedBy: z.array(z.string()),
+      heldBackGateCount: gateCount.describe('GET /api/conditions/{id}/gates?relation=heldBack lists them'),
+      unlocksGateCount: gateCount.describe('GET /api/conditions/{id}/gates?relation=unlocks lists them'),
     }),
   ),
   longPole: z.record(
@@ -274,11 +265,56 @@ export const analysisSchema = z.object({
   ),
 });
 
-export const whatIfBody = z.object({ statuses: z.record(z.uuid(), z.enum(CONDITION_STATUSES)), asOf: dateString.optional() }).strict();
+/** A gate in the analysis; labels come from the gated subject (null when it has none, labelAr when it has no Arabic one). */
+export const gateSchema = z.object({
+  id: z.uuid(),
+  subjectType: z.string(),
+  subjectId: z.uuid(),
+  label: z.string().nullable(),
+  labelAr: z.string().nullable(),
+  values,
+  open: z.boolean(),
+  heldBackBy: z.array(z.uuid()).describe('The conditions you may see that hold it back'),
+  unlockedBy: z.array(z.uuid()).describe('The conditions you may see each of which, met alone, would open it'),
+});
+
+export const gateListQuery = z.object({
+  asOf: dateString.optional(),
+  open: z.enum(['true', 'false']).optional(),
+  subjectType: z.string().trim().min(1).max(100).optional(),
+  subjectId: z.uuid().optional(),
+});
+
+export const conditionGatesQuery = z.object({
+  relation: z.enum(['heldBack', 'unlocks']).default('heldBack'),
+  asOf: dateString.optional(),
+});
+
+export const whatIfBody = z
+  .object({
+    statuses: z.record(z.uuid(), z.enum(CONDITION_STATUSES)),
+    asOf: dateString.optional(),
+    gateLimit: z.number().int().min(0).max(500).default(50).describe('How many of the gates that open (and close) to list, largest first'),
+  })
+  .strict();
+
+const gateChange = z.object({
+  count: z.number().int(),
+  gates: z.array(
+    z.object({
+      id: z.uuid(),
+      subjectType: z.string(),
+      subjectId: z.uuid(),
+      label: z.string().nullable(),
+      labelAr: z.string().nullable(),
+      values,
+    }),
+  ),
+});
 
 export const whatIfSchema = z.object({
-  openedGateIds: z.array(z.string()),
-  closedGateIds: z.array(z.string()),
+  opened: gateChange,
+  closed: gateChange,
   gained: values,
   lost: values,
   nowEffective: z.array(z.string()),

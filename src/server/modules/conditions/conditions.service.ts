@@ -3,6 +3,8 @@
  * caller may see, requirements must not form a cycle, and the analysis is built only from
  * the conditions and gated subjects the caller may see.
  */
+
+import { visibilityKey } from '../../http/actor.ts';
 import type { Ctx } from '../../http/context.ts';
 import { invalid, Problem } from '../../http/problems.ts';
 import {
@@ -14,9 +16,12 @@ import {
   type ConditionStatus,
   DIMENSIONS,
   type DimensionValues,
+  type EvidenceEntry,
   type Expression,
+  type GateState,
   longPole,
   statusesAsOf,
+  zeroValues,
 } from './analysis.ts';
 import * as repo from './conditions.repo.ts';
 import { describeCycle, expressionConditions, findRequirementCycle } from './expressions.ts';
@@ -82,11 +87,15 @@ export interface VisibleModel {
   stakeholders: Map<string, repo.Stakeholder>;
 }
 
-export async function loadModel(ctx: Ctx): Promise<VisibleModel> {
-  const { items } = await repo.listConditions(ctx.db, ctx.actor, {});
+/** Builds the model from the database: the conditions, gates and stakeholders the caller may see. */
+async function readModel(ctx: Ctx): Promise<VisibleModel> {
+  // Independent reads: on PostgreSQL they run on separate connections at once.
+  const [{ items }, gates, { items: stakeholders }] = await Promise.all([
+    repo.listConditions(ctx.db, ctx.actor, {}),
+    visibleGates(ctx.db, ctx.actor),
+    repo.listStakeholders(ctx.db, ctx.actor, {}),
+  ]);
   const visible = new Set(items.map((c) => c.id));
-  const gates = await visibleGates(ctx.db, ctx.actor);
-  const stakeholders = (await repo.listStakeholders(ctx.db, ctx.actor, {})).items;
   const inputs: ConditionInput[] = items.map((c) => ({
     id: c.id,
     status: c.status,
@@ -107,16 +116,114 @@ export async function loadModel(ctx: Ctx): Promise<VisibleModel> {
   };
 }
 
+// --- The model cache
+//
+// Building the model reads every condition and gated subject the caller may see (seconds at
+// tens of thousands of gates), so it is kept between requests. An entry is keyed by the
+// analysis generation (a counter that every write to a table the model reads moves, in the
+// writing transaction: migration 0004) and by the caller's visibility key: callers with the
+// same key see the same records, so they share the model, and no one gets a model built for
+// what someone else may see. The generation is read before the model, so an entry never
+// holds data older than its key says, whichever process or tool made the last write.
+//
+// Entries live per database handle: read requests share the database's; a transaction gets
+// its own, dropped with it, so a model read inside a transaction that may roll back is never
+// shared. The cache holds a few entries, least recently used first out; entries of an older
+// generation are dropped as soon as a newer one is seen.
+
+/** How many models one database handle keeps (one per visibility key in use, mostly). */
+export const MODEL_CACHE_SIZE = 6;
+
+interface CacheEntry {
+  generation: number;
+  model: Promise<VisibleModel>;
+}
+
+interface ModelCache {
+  newest: number;
+  entries: Map<string, CacheEntry>;
+}
+
+const caches = new WeakMap<object, ModelCache>();
+
+/** What is derived from a model and kept with it: the current analysis, the evidence, the presented analysis. */
+interface Derived {
+  analysis?: Analysis;
+  evidence?: Promise<EvidenceEntry[]>;
+  presented?: PresentedAnalysis;
+}
+const derived = new WeakMap<VisibleModel, Derived>();
+
+function derivedOf(loaded: VisibleModel): Derived {
+  let found = derived.get(loaded);
+  if (!found) {
+    found = {};
+    derived.set(loaded, found);
+  }
+  return found;
+}
+
+/**
+ * The model of what the caller may see, as of now: from the cache when nothing it depends
+ * on has changed since it was built, otherwise built again. Shared between requests:
+ * callers must not change it.
+ */
+export async function loadModel(ctx: Ctx): Promise<VisibleModel> {
+  const generation = await repo.analysisGeneration(ctx.db);
+  let cache = caches.get(ctx.db);
+  if (!cache) {
+    cache = { newest: generation, entries: new Map() };
+    caches.set(ctx.db, cache);
+  }
+  if (generation > cache.newest) {
+    cache.newest = generation;
+    for (const [key, entry] of cache.entries) if (entry.generation < generation) cache.entries.delete(key);
+  }
+  const key = `${generation}/${visibilityKey(ctx.actor)}`;
+  const found = cache.entries.get(key);
+  if (found) {
+    cache.entries.delete(key);
+    cache.entries.set(key, found);
+    return found.model;
+  }
+  const model = readModel(ctx);
+  const entries = cache.entries;
+  entries.set(key, { generation, model });
+  while (entries.size > MODEL_CACHE_SIZE) entries.delete(entries.keys().next().value!);
+  // A failed build is not kept: the next request tries again.
+  model.catch(() => {
+    if (entries.get(key)?.model === model) entries.delete(key);
+  });
+  return model;
+}
+
 /** Statuses as of a date, from the evidence of the conditions the caller may see. */
 export async function statusesOn(ctx: Ctx, loaded: VisibleModel, date: string): Promise<Map<string, ConditionStatus>> {
-  const evidence = await repo.visibleEvidence(ctx.db, ctx.actor);
+  const kept = derivedOf(loaded);
+  // The evidence is read once per model: its table moves the same generation. It is read
+  // after the model, so a write in between can add evidence of a condition the model does
+  // not have yet: that evidence waits for the next model.
+  kept.evidence ??= repo
+    .visibleEvidence(ctx.db, ctx.actor)
+    .then((rows) => rows.filter((entry) => loaded.model.indexOf.has(entry.conditionId)));
+  const evidence = await kept.evidence.catch((error) => {
+    kept.evidence = undefined;
+    throw error;
+  });
   const statuses = statusesAsOf(loaded.model, evidence, date);
   if (loaded.model.indexOf.has(HIDDEN)) statuses.set(HIDDEN, 'unmet');
   return statuses;
 }
 
+const withoutHidden = (ids: readonly string[]): string[] => ids.filter((id) => id !== HIDDEN);
+
+/**
+ * The analysis as the API answers it: totals, each visible condition's values and gate
+ * counts, and the long-pole rankings. Ties in a ranking go by condition code and stakeholder
+ * name, so every database ranks the same data the same way. The gates themselves are
+ * listed by presentGates, a page at a time.
+ */
 export function presentAnalysis(loaded: VisibleModel, analysis: Analysis, asOf: string | null) {
-  const withoutHidden = (ids: readonly string[]) => ids.filter((id) => id !== HIDDEN);
   const conditions = [...analysis.conditions.values()]
     .filter((c) => loaded.conditions.has(c.id))
     .map((c) => {
@@ -131,34 +238,29 @@ export function presentAnalysis(loaded: VisibleModel, analysis: Analysis, asOf: 
         heldBack: presentValues(c.heldBack),
         heldBackDirectly: presentValues(c.heldBackDirectly),
         unlocks: presentValues(c.unlocks),
-        heldBackGateIds: c.heldBackGateIds,
-        unlocksGateIds: c.unlocksGateIds,
+        heldBackGateCount: c.heldBackGateIds.length,
+        unlocksGateCount: c.unlocksGateIds.length,
       };
     });
-  const gates = [...analysis.gates.values()].map((g) => ({
-    id: g.id,
-    subjectType: g.subject.type,
-    subjectId: g.subject.id,
-    label: loaded.gates.get(g.id)?.label ?? null,
-    values: presentValues(g.values),
-    open: g.open,
-    heldBackBy: withoutHidden(g.heldBackBy),
-    unlockedBy: withoutHidden(g.unlockedBy),
-  }));
+  const keys = {
+    conditions: (id: string) => loaded.conditions.get(id)?.code ?? id,
+    stakeholders: (id: string) => {
+      const row = loaded.stakeholders.get(id);
+      return row ? `${row.name}\u0000${row.nameAr}` : id;
+    },
+  };
   const ranking = Object.fromEntries(
     DIMENSIONS.map((dimension) => {
-      const pole = longPole(analysis, dimension);
+      const pole = longPole(analysis, dimension, keys);
       return [
         dimension,
         {
           conditions: pole.conditions
             .filter((c) => loaded.conditions.has(c.id))
-            .map((c) => ({
-              id: c.id,
-              code: loaded.conditions.get(c.id)!.code,
-              titleEn: loaded.conditions.get(c.id)!.titleEn,
-              heldBack: presentValues(c.heldBack),
-            })),
+            .map((c) => {
+              const row = loaded.conditions.get(c.id)!;
+              return { id: c.id, code: row.code, titleEn: row.titleEn, heldBack: presentValues(c.heldBack) };
+            }),
           stakeholders: pole.stakeholders
             .filter((s) => loaded.stakeholders.has(s.id))
             .map((s) => {
@@ -169,17 +271,91 @@ export function presentAnalysis(loaded: VisibleModel, analysis: Analysis, asOf: 
       ];
     }),
   );
+  let open = 0;
+  for (const gate of analysis.gates.values()) if (gate.open) open++;
   return {
     asOf,
     totals: { open: presentValues(analysis.open), blocked: presentValues(analysis.blocked) },
+    gateCounts: { open, blocked: analysis.gates.size - open },
     conditions,
-    gates,
     longPole: ranking as Record<(typeof DIMENSIONS)[number], (typeof ranking)[string]>,
   };
 }
 
-export async function analysisFor(ctx: Ctx, asOf?: string) {
+export type PresentedAnalysis = ReturnType<typeof presentAnalysis>;
+
+/** The model and its analysis under the current statuses, or those of `asOf`. Shared: do not change them. */
+export async function analysisFor(ctx: Ctx, asOf?: string): Promise<{ loaded: VisibleModel; analysis: Analysis }> {
   const loaded = await loadModel(ctx);
-  const analysis = asOf ? analyse(loaded.model, await statusesOn(ctx, loaded, asOf)) : analyse(loaded.model);
-  return { loaded, analysis };
+  if (asOf) return { loaded, analysis: analyse(loaded.model, await statusesOn(ctx, loaded, asOf)) };
+  const kept = derivedOf(loaded);
+  kept.analysis ??= analyse(loaded.model);
+  return { loaded, analysis: kept.analysis };
+}
+
+/** The analysis response, kept with the model for the current statuses. */
+export async function presentedAnalysisFor(ctx: Ctx, asOf?: string): Promise<PresentedAnalysis> {
+  const { loaded, analysis } = await analysisFor(ctx, asOf);
+  if (asOf) return presentAnalysis(loaded, analysis, asOf);
+  const kept = derivedOf(loaded);
+  kept.presented ??= presentAnalysis(loaded, analysis, null);
+  return kept.presented;
+}
+
+/** One gate as the API shows it; conditions the caller may not see are left out of its lists. */
+export function presentGate(loaded: VisibleModel, gate: GateState) {
+  const visible = loaded.gates.get(gate.id);
+  return {
+    id: gate.id,
+    subjectType: gate.subject.type,
+    subjectId: gate.subject.id,
+    label: visible?.label ?? null,
+    labelAr: visible?.labelAr ?? null,
+    values: presentValues(gate.values),
+    open: gate.open,
+    heldBackBy: withoutHidden(gate.heldBackBy),
+    unlockedBy: withoutHidden(gate.unlockedBy),
+  };
+}
+
+/** Largest first in each dimension in turn (money, personnel, aid, projects), then by label and id. */
+function byValues(a: { values: DimensionValues; label: string; id: string }, b: { values: DimensionValues; label: string; id: string }) {
+  for (const dimension of DIMENSIONS) {
+    const diff = b.values[dimension] - a.values[dimension];
+    if (diff !== 0n) return diff > 0n ? 1 : -1;
+  }
+  return a.label < b.label ? -1 : a.label > b.label ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Gates by id, largest first: the page asked for, and how many there are. */
+export function gatePage(loaded: VisibleModel, analysis: Analysis, ids: readonly string[], page: number, pageSize: number) {
+  const rows = ids.map((id) => ({ id, values: analysis.gates.get(id)!.values, label: loaded.gates.get(id)?.label ?? '' }));
+  rows.sort(byValues);
+  const start = (page - 1) * pageSize;
+  return {
+    items: rows.slice(start, start + pageSize).map((row) => presentGate(loaded, analysis.gates.get(row.id)!)),
+    total: rows.length,
+    page,
+    pageSize,
+  };
+}
+
+/** The gates a what-if opens or closes: how many, and the largest `limit` of them with their labels. */
+export function presentGateList(loaded: VisibleModel, ids: readonly string[], limit: number) {
+  const rows = ids.map((id) => {
+    const gate = loaded.gates.get(id)!;
+    return { id, values: { ...zeroValues(), ...gate.values }, label: gate.label ?? '', gate };
+  });
+  rows.sort(byValues);
+  return {
+    count: rows.length,
+    gates: rows.slice(0, limit).map(({ gate }) => ({
+      id: gate.id,
+      subjectType: gate.subject.type,
+      subjectId: gate.subject.id,
+      label: gate.label ?? null,
+      labelAr: gate.labelAr ?? null,
+      values: presentValues({ ...zeroValues(), ...gate.values }),
+    })),
+  };
 }

@@ -4,6 +4,15 @@
  * of its subjects carries per dimension, for the subjects the caller may see (its SQL uses
  * visibleTo). A gate whose subject the caller cannot see is left out of their analysis,
  * so a restricted object never counts in another organisation's totals.
+ *
+ * The analysis keeps the model it builds between requests and rebuilds it when the
+ * counter in `analysis_generation` moves (conditions.service.ts). Every table a
+ * capability's valuesFor or labelsFor reads must bump that counter on each write, so a
+ * capability attaches the trigger function in its own migration, one trigger per table:
+ *   create trigger funding_tranches_touch_analysis
+ *     after insert or update or delete or truncate on funding_tranches
+ *     for each statement execute function touch_analysis_generation();
+ * A table without it leaves analyses stale after writes to it (docs/database.md).
  */
 import sql from 'sql-template-tag';
 import type { Queryable } from '../../db/db.ts';
@@ -15,8 +24,16 @@ export interface GatedSubjectType {
   type: string;
   /** The values of the subjects among `ids` that `actor` may see; invisible ones are absent. */
   valuesFor(db: Queryable, actor: Actor | null, ids: string[]): Promise<Map<string, Partial<DimensionValues>>>;
-  /** A label per visible subject, for the analysis response. */
-  labelsFor?(db: Queryable, actor: Actor | null, ids: string[]): Promise<Map<string, string>>;
+  /**
+   * A label per visible subject, for the analysis responses: English, or English and
+   * Arabic (the web app shows the one of the interface language, English when Arabic is empty).
+   */
+  labelsFor?(db: Queryable, actor: Actor | null, ids: string[]): Promise<Map<string, string | GateLabel>>;
+}
+
+export interface GateLabel {
+  en: string;
+  ar: string;
 }
 
 const registry = new Map<string, GatedSubjectType>();
@@ -56,7 +73,10 @@ export async function setGate(db: Queryable, subjectType: string, subjectId: str
 }
 
 export interface VisibleGate extends GateInput {
+  /** English label. */
   label?: string;
+  /** Arabic label, when the subject has one. */
+  labelAr?: string;
 }
 
 /** Every gate whose subject the caller may see, with its values from the subject's capability. */
@@ -75,17 +95,21 @@ export async function visibleGates(db: Queryable, actor: Actor | null): Promise<
     const subject = registry.get(type);
     if (!subject) continue;
     const ids = list.map((g) => g.subjectId);
-    const values = await subject.valuesFor(db, actor, ids);
-    const labels = (await subject.labelsFor?.(db, actor, ids)) ?? new Map<string, string>();
+    const [values, labels = new Map<string, string | GateLabel>()] = await Promise.all([
+      subject.valuesFor(db, actor, ids),
+      subject.labelsFor?.(db, actor, ids),
+    ]);
     for (const gate of list) {
       const value = values.get(gate.subjectId);
       if (!value) continue;
+      const label = labels.get(gate.subjectId);
       gates.push({
         id: gate.id,
         subject: { type, id: gate.subjectId },
         expression: gate.expression,
         values: value,
-        label: labels.get(gate.subjectId),
+        label: typeof label === 'string' ? label : label?.en,
+        labelAr: typeof label === 'string' ? undefined : label?.ar || undefined,
       });
     }
   }

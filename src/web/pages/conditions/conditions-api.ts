@@ -54,7 +54,6 @@ export interface Stakeholder {
 
 export interface Analysis {
   conditions: { id: string; code: string; titleEn: string; titleAr: string; status: ConditionStatus; effective: boolean }[];
-  gates: { id: string; label: string | null; subjectType: string }[];
   longPole: Record<
     Dimension,
     {
@@ -64,8 +63,16 @@ export interface Analysis {
   >;
 }
 
+/** A gate the what-if opens; labels come from its subject (a commitment's title, say). */
+export interface ChangedGate {
+  id: string;
+  label: string | null;
+  labelAr: string | null;
+}
+
 export interface WhatIf {
-  openedGateIds: string[];
+  /** How many gates would open, and the largest of them. */
+  opened: { count: number; gates: ChangedGate[] };
   gained: Values;
   nowEffective: string[];
 }

@@ -17,7 +17,6 @@ export function WhatIfPanel({ analysis }: { analysis: Analysis }) {
     () => new Map(analysis.conditions.map((c) => [c.id, localised(language, c.titleEn, c.titleAr)])),
     [analysis, language],
   );
-  const gates = useMemo(() => new Map(analysis.gates.map((g) => [g.id, g.label ?? g.id])), [analysis]);
 
   const statuses = Object.fromEntries([...marked].sort().map((id) => [id, 'met']));
   const result = useQuery({
@@ -71,13 +70,18 @@ export function WhatIfPanel({ analysis }: { analysis: Analysis }) {
                 </List.Item>
               ))}
             </List>
-            <Text fw={500}>{t('conditions.whatIf.opens', { count: result.data.openedGateIds.length })}</Text>
-            {result.data.openedGateIds.length > 0 && (
-              <List size="sm">
-                {result.data.openedGateIds.map((id) => (
-                  <List.Item key={id}>{gates.get(id) ?? id}</List.Item>
+            <Text fw={500}>{t('conditions.whatIf.opens', { count: result.data.opened.count })}</Text>
+            {result.data.opened.gates.length > 0 && (
+              <List size="sm" data-testid="what-if-opened">
+                {result.data.opened.gates.map((gate) => (
+                  <List.Item key={gate.id}>{localised(language, gate.label ?? gate.id, gate.labelAr ?? '')}</List.Item>
                 ))}
               </List>
+            )}
+            {result.data.opened.count > result.data.opened.gates.length && (
+              <Text size="sm" c="dimmed" data-testid="what-if-opened-more">
+                {t('conditions.whatIf.opensMore', { count: result.data.opened.count - result.data.opened.gates.length })}
+              </Text>
             )}
             {result.data.nowEffective.length > 0 && (
               <>
