@@ -24,6 +24,7 @@ import {
   isTransactionType,
 } from './iati-model.ts';
 import { canonicalDecimal, isCurrencyCode } from './money.ts';
+import { XmlTextError, xmlText } from './xml-text.ts';
 
 export const SUPPORTED_VERSIONS = ['2.01', '2.02', '2.03'] as const;
 
@@ -68,16 +69,19 @@ export class IatiFormatError extends Error {
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:Z|[+-]\d{2}:\d{2}|T[\d:.]+(?:Z|[+-]\d{2}:\d{2})?)?$/;
+const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** `YYYY-MM-DD` from an xsd:date (a time zone or time after it is dropped), or null. */
 export function isoDate(text: string | undefined): string | null {
   if (!text) return null;
-  const match = ISO_DATE.exec(text.trim());
+  const match = ISO_DATE.exec(text.length === 10 ? text : text.trim());
   if (!match) return null;
-  const [, y, m, d] = match;
-  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
-  if (date.getUTCFullYear() !== Number(y) || date.getUTCMonth() !== Number(m) - 1 || date.getUTCDate() !== Number(d)) return null;
-  return `${y}-${m}-${d}`;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (month < 1 || month > 12 || day < 1 || day > (month === 2 && !leap ? 28 : DAYS[month - 1])) return null;
+  return text.length === 10 ? text : `${match[1]}-${match[2]}-${match[3]}`;
 }
 
 interface OrgBuilder {
@@ -128,7 +132,6 @@ interface ActivityBuilder {
   transactions: TxBuilder[];
 }
 
-const attr = (tag: SaxesTagPlain, name: string): string | undefined => tag.attributes[name];
 const opt = (value: string | undefined): string | null => (value === undefined || value === '' ? null : value);
 const bool = (value: string | undefined): boolean | null =>
   value === '1' || value === 'true' ? true : value === '0' || value === 'false' ? false : null;
@@ -145,40 +148,6 @@ function orgRef(org: OrgBuilder | null, lang: string | null): IatiOrgRef | null 
   return { ref: org.ref, name: pick(org.names, lang), type: org.type };
 }
 
-/** Turn a source of bytes or text into text, honouring a byte-order mark or the XML declaration's encoding. */
-async function* decode(source: AsyncIterable<string | Uint8Array>): AsyncGenerator<string> {
-  let decoder: TextDecoder | null = null;
-  let offset = 0;
-  for await (const chunk of source) {
-    if (typeof chunk === 'string') {
-      yield chunk;
-      continue;
-    }
-    if (!decoder) decoder = new TextDecoder(sniffEncoding(chunk), { fatal: true });
-    try {
-      yield decoder.decode(chunk, { stream: true });
-    } catch {
-      throw new IatiFormatError(`The file is not valid ${decoder.encoding} text near byte ${offset.toLocaleString('en')}`, null);
-    }
-    offset += chunk.byteLength;
-  }
-  if (decoder) yield decoder.decode();
-}
-
-function sniffEncoding(head: Uint8Array): string {
-  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
-  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
-  const declaration = /^(?:\uFEFF)?<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(
-    new TextDecoder('latin1').decode(head.subarray(0, 200)),
-  );
-  const label = declaration?.[1] ?? 'utf-8';
-  try {
-    return new TextDecoder(label).encoding;
-  } catch {
-    throw new IatiFormatError(`The XML declaration names an encoding this reader does not know: ${label}`, 1);
-  }
-}
-
 /**
  * Read an IATI activity file (a Node Readable, or any async iterable of Buffers or strings)
  * and yield its activities and skips in file order. A skipped transaction or budget is
@@ -186,6 +155,12 @@ function sniffEncoding(head: Uint8Array): string {
  */
 export async function* readIati(source: AsyncIterable<string | Uint8Array>): AsyncGenerator<IatiItem> {
   const parser = new SaxesParser({ xmlns: false, position: true });
+  const input = xmlText(source);
+  const restore = input.restore;
+  const attr = (tag: SaxesTagPlain, name: string): string | undefined => {
+    const value = tag.attributes[name];
+    return value === undefined ? value : restore(value);
+  };
   const out: IatiItem[] = [];
   const seen = new Map<string, number>();
   let version: string | null = null;
@@ -219,7 +194,7 @@ export async function* readIati(source: AsyncIterable<string | Uint8Array>): Asy
     depth++;
     const name = tag.name;
     if (depth === 1) {
-      version = checkRoot(tag, parser.line);
+      version = checkRoot(tag, parser.line, attr);
       versionSupported = (SUPPORTED_VERSIONS as readonly string[]).includes(version ?? '');
       rootLang = opt(attr(tag, 'xml:lang'));
       return;
@@ -368,7 +343,7 @@ export async function* readIati(source: AsyncIterable<string | Uint8Array>): Asy
 
   parser.on('closetag', () => {
     if (text !== null && depth === captureDepth) {
-      const value = text;
+      const value = restore(text);
       text = null;
       switch (capture) {
         case 'identifier':
@@ -412,11 +387,16 @@ export async function* readIati(source: AsyncIterable<string | Uint8Array>): Asy
   });
 
   let started = false;
-  for await (const chunk of decode(source)) {
-    if (chunk.length === 0) continue;
-    started = true;
-    parser.write(chunk);
-    if (out.length) yield* out.splice(0, out.length);
+  try {
+    for await (const chunk of input.chunks) {
+      if (chunk.length === 0) continue;
+      started = true;
+      parser.write(chunk);
+      if (out.length) yield* out.splice(0, out.length);
+    }
+  } catch (error) {
+    if (error instanceof XmlTextError) throw new IatiFormatError(error.message, null);
+    throw error;
   }
   if (!started) throw new IatiFormatError('The file is empty', null);
   parser.close();
@@ -424,7 +404,7 @@ export async function* readIati(source: AsyncIterable<string | Uint8Array>): Asy
 }
 
 /** Checks the root element and returns the file's version; throws for what cannot be read at all. */
-function checkRoot(tag: SaxesTagPlain, line: number): string | null {
+function checkRoot(tag: SaxesTagPlain, line: number, attr: (tag: SaxesTagPlain, name: string) => string | undefined): string | null {
   const local = tag.name.includes(':') ? tag.name.slice(tag.name.indexOf(':') + 1) : tag.name;
   const version = opt(attr(tag, 'version')?.trim());
   if (local === 'iati-organisations') {

@@ -300,7 +300,25 @@ describe('IATI reader: problems are skips with reasons, and the file goes on', (
     const [a] = activitiesOf(await readAll(Readable.from([Buffer.from(latin, 'latin1')])));
     expect(a.title).toBe('Café');
     const utf8 = Buffer.from(latin.replace('ISO-8859-1', 'UTF-8'), 'latin1');
-    await expect(readAll(Readable.from([utf8]))).rejects.toThrow(/not valid utf-8 text/);
+    await expect(readAll(Readable.from([utf8]))).rejects.toThrow(`The file is not valid UTF-8 text near byte ${utf8.indexOf(0xe9)}`);
+  });
+});
+
+describe('IATI reader: text', () => {
+  it('reads character references, entities and Arabic text split at any byte, as a DOM parser does', async () => {
+    const title = '<title><narrative>Caf&#233; &#x627;&#x644;&#1605; &amp; &lt;co&gt; “quoted” مياه 😀</narrative></title>';
+    const xml = file(activity('A-&#233;', transaction('t-&#x1F600;', '1', '2025-01-02', '1'), title));
+    const expected = new DOMParser().parseFromString(xml, 'text/xml').getElementsByTagName('narrative')[2].textContent;
+    expect(expected).toBe('Café الم & <co> “quoted” مياه 😀');
+    const bytes = Buffer.from(xml);
+    for (const size of [1, 2, 3, 5, 64, bytes.length]) {
+      const pieces = Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+      const [a] = activitiesOf(await readAll(Readable.from(pieces)));
+      expect([a.title, a.identifier, a.transactions[0].ref]).toEqual([expected, 'A-é', 't-😀']);
+    }
+    // The same document given as text rather than bytes.
+    const [fromText] = activitiesOf(await readAll(Readable.from([xml], { objectMode: true })));
+    expect(fromText.title).toBe(expected);
   });
 });
 
