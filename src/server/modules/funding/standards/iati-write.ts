@@ -1,22 +1,20 @@
 /**
  * Streaming IATI 2.03 activity writer. Activities go in one at a time (from any iterable or
  * async iterable, e.g. a database cursor) and XML text comes out one activity at a time,
- * built by `xmlbuilder2`'s callback builder, which escapes every text and attribute and
- * refuses characters XML cannot carry. Elements are written in the order the 2.03 schema's
- * sequences require; what the schema requires and an activity lacks is an IatiWriteError
+ * each built by `fast-xml-parser`'s XMLBuilder, which escapes every text and attribute
+ * value (characters XML cannot carry at all are refused). Elements are written in the order
+ * the 2.03 schema's sequences require; what the schema requires and an activity lacks is an IatiWriteError
  * naming the activity, before any of that activity is written.
  */
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createCB } from 'xmlbuilder2';
+import { XMLBuilder } from 'fast-xml-parser';
 import type { IatiActivity, IatiBudget, IatiNarrative, IatiOrgRef, IatiTransaction } from './iati-model.ts';
 import { isTransactionType } from './iati-model.ts';
 import { isoDate } from './iati-read.ts';
 import { canonicalDecimal, isCurrencyCode } from './money.ts';
 
 export const WRITTEN_VERSION = '2.03';
-const XML_NS = 'http://www.w3.org/XML/1998/namespace';
-type XMLBuilderCB = ReturnType<typeof createCB>;
 
 export class IatiWriteError extends Error {
   override name = 'IatiWriteError';
@@ -63,74 +61,64 @@ function check(a: IatiActivity): void {
   }
 }
 
-function narratives(x: XMLBuilderCB, list: IatiNarrative[], fallback: string | null) {
-  const items = list.length > 0 ? list : fallback ? [{ lang: null, text: fallback }] : [];
-  for (const n of items) {
-    x.ele('narrative');
-    if (n.lang) x.att(XML_NS, 'xml:lang', n.lang);
-    x.txt(n.text).up();
-  }
+type Node = Record<string, unknown>;
+
+const narratives = (list: IatiNarrative[], fallback: string | null): Node[] =>
+  (list.length > 0 ? list : fallback ? [{ lang: null, text: fallback }] : []).map((n) =>
+    n.lang ? { '@_xml:lang': n.lang, '#text': n.text } : { '#text': n.text },
+  );
+
+function org(o: IatiOrgRef, extra: Node = {}): Node {
+  const node: Node = { ...extra };
+  if (o.ref) node['@_ref'] = o.ref;
+  if (o.type) node['@_type'] = o.type;
+  if (o.name) node.narrative = [{ '#text': o.name }];
+  return node;
 }
 
-function org(x: XMLBuilderCB, name: string, o: IatiOrgRef, extra: Record<string, string> = {}) {
-  const attributes: Record<string, string> = { ...extra };
-  if (o.ref) attributes.ref = o.ref;
-  if (o.type) attributes.type = o.type;
-  x.ele(name, attributes);
-  if (o.name) x.ele('narrative').txt(o.name).up();
-  x.up();
+const budget = (b: IatiBudget): Node => ({
+  ...(b.type ? { '@_type': b.type } : {}),
+  ...(b.status ? { '@_status': b.status } : {}),
+  'period-start': { '@_iso-date': b.periodStart },
+  'period-end': { '@_iso-date': b.periodEnd },
+  value: { '@_currency': b.currency, '@_value-date': b.valueDate ?? b.periodStart, '#text': canonicalDecimal(b.value)! },
+});
+
+function transaction(t: IatiTransaction): Node {
+  const node: Node = {
+    ...(t.ref ? { '@_ref': t.ref } : {}),
+    'transaction-type': { '@_code': t.typeCode },
+    'transaction-date': { '@_iso-date': t.date },
+    value: { '@_currency': t.currency, '@_value-date': t.valueDate ?? t.date, '#text': canonicalDecimal(t.value)! },
+  };
+  if (t.descriptions.length > 0 || t.description) node.description = { narrative: narratives(t.descriptions, t.description) };
+  if (t.provider) node['provider-org'] = org(t.provider);
+  if (t.receiver) node['receiver-org'] = org(t.receiver);
+  return node;
 }
 
-function budget(x: XMLBuilderCB, b: IatiBudget) {
-  const attributes: Record<string, string> = {};
-  if (b.type) attributes.type = b.type;
-  if (b.status) attributes.status = b.status;
-  x.ele('budget', attributes);
-  x.ele('period-start', { 'iso-date': b.periodStart }).up();
-  x.ele('period-end', { 'iso-date': b.periodEnd }).up();
-  x.ele('value', { currency: b.currency, 'value-date': b.valueDate ?? b.periodStart })
-    .txt(canonicalDecimal(b.value)!)
-    .up();
-  x.up();
+/** The activity as the builder's object; key order is element order, as the schema's sequence requires. */
+function activity(a: IatiActivity): Node {
+  return {
+    ...(a.defaultCurrency ? { '@_default-currency': a.defaultCurrency } : {}),
+    ...(a.humanitarian !== null ? { '@_humanitarian': a.humanitarian ? '1' : '0' } : {}),
+    '@_xml:lang': a.lang ?? 'en',
+    'iati-identifier': a.identifier,
+    'reporting-org': org(a.reportingOrg),
+    title: { narrative: narratives(a.titles, a.title) },
+    description: { '@_type': '1', narrative: narratives(a.descriptions, a.description) },
+    'participating-org': a.participatingOrgs.map((p) => org(p, { '@_role': p.role })),
+    'activity-status': { '@_code': a.activityStatus },
+    'activity-date': a.activityDates.map((d) => ({ '@_type': d.type, '@_iso-date': d.date })),
+    budget: a.budgets.map(budget),
+    transaction: a.transactions.map(transaction),
+  };
 }
 
-function transaction(x: XMLBuilderCB, t: IatiTransaction) {
-  x.ele('transaction', t.ref ? { ref: t.ref } : {});
-  x.ele('transaction-type', { code: t.typeCode }).up();
-  x.ele('transaction-date', { 'iso-date': t.date }).up();
-  x.ele('value', { currency: t.currency, 'value-date': t.valueDate ?? t.date })
-    .txt(canonicalDecimal(t.value)!)
-    .up();
-  if (t.descriptions.length > 0 || t.description) {
-    x.ele('description');
-    narratives(x, t.descriptions, t.description);
-    x.up();
-  }
-  if (t.provider) org(x, 'provider-org', t.provider);
-  if (t.receiver) org(x, 'receiver-org', t.receiver);
-  x.up();
-}
-
-function activity(x: XMLBuilderCB, a: IatiActivity) {
-  const attributes: Record<string, string> = {};
-  if (a.defaultCurrency) attributes['default-currency'] = a.defaultCurrency;
-  if (a.humanitarian !== null) attributes.humanitarian = a.humanitarian ? '1' : '0';
-  x.ele('iati-activity', attributes).att(XML_NS, 'xml:lang', a.lang ?? 'en');
-  x.ele('iati-identifier').txt(a.identifier).up();
-  org(x, 'reporting-org', a.reportingOrg);
-  x.ele('title');
-  narratives(x, a.titles, a.title);
-  x.up();
-  x.ele('description', { type: '1' });
-  narratives(x, a.descriptions, a.description);
-  x.up();
-  for (const p of a.participatingOrgs) org(x, 'participating-org', p, { role: p.role! });
-  x.ele('activity-status', { code: a.activityStatus! }).up();
-  for (const d of a.activityDates) x.ele('activity-date', { type: d.type, 'iso-date': d.date }).up();
-  for (const b of a.budgets) budget(x, b);
-  for (const t of a.transactions) transaction(x, t);
-  x.up();
-}
+// Characters XML 1.0 cannot carry, escaped or not: C0 controls other than tab, line feed and
+// carriage return, U+FFFE and U+FFFF, and halves of surrogate pairs on their own.
+const NOT_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * IATI 2.03 XML for the activities, as text chunks (the declaration and root first, then one
@@ -140,23 +128,28 @@ export async function* writeIati(
   activities: Iterable<IatiActivity> | AsyncIterable<IatiActivity>,
   options: IatiWriteOptions = {},
 ): AsyncGenerator<string> {
-  const chunks: string[] = [];
-  const flush = () => chunks.splice(0, chunks.length).join('');
-  const x = createCB({ data: (chunk: string) => chunks.push(chunk), prettyPrint: options.prettyPrint ?? true, wellFormed: true });
+  const pretty = options.prettyPrint ?? true;
+  const builder = new XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    format: pretty,
+    indentBy: '  ',
+    suppressEmptyNode: true,
+    processEntities: true,
+  });
   const generated = (options.generatedAt ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  x.dec({ version: '1.0', encoding: 'UTF-8' }).ele('iati-activities', { version: WRITTEN_VERSION, 'generated-datetime': generated });
-  yield flush();
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="${WRITTEN_VERSION}" generated-datetime="${generated}">\n`;
   for await (const a of activities) {
     check(a);
-    try {
-      activity(x, a);
-    } catch (error) {
-      throw new IatiWriteError(a.identifier, error instanceof Error ? error.message : String(error));
+    const xml: string = builder.build({ 'iati-activity': activity(a) });
+    const bad = NOT_XML.exec(xml);
+    if (bad) {
+      const code = bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+      throw new IatiWriteError(a.identifier, `its text holds the character U+${code}, which XML cannot carry`);
     }
-    yield flush();
+    yield pretty ? xml : `${xml}\n`;
   }
-  x.up().end();
-  yield flush();
+  yield '</iati-activities>\n';
 }
 
 /** writeIati into a Writable (a file, an HTTP response), respecting its back-pressure. */

@@ -183,13 +183,15 @@ describe('IATI write and read', () => {
 
   it('escapes markup in text and refuses characters XML cannot carry', async () => {
     const a = missionActivity(3);
-    a.title = 'Pipes <&> "quotes" ]]>';
+    a.title = 'Pipes <&> "quotes" ]]>\n  second line';
     a.titles = [{ lang: null, text: a.title }];
     const xml = await collect(writeIati([a]));
-    expect(activitiesOf(await readAll(xml))[0].title).toBe('Pipes <&> "quotes" ]]>');
+    expect(activitiesOf(await readAll(xml))[0].title).toBe('Pipes <&> "quotes" ]]>\n  second line');
     const bad = missionActivity(4);
     bad.titles = [{ lang: null, text: 'bell \u0007' }];
-    await expect(collect(writeIati([bad]))).rejects.toThrow(IatiWriteError);
+    await expect(collect(writeIati([bad]))).rejects.toThrow(
+      `Cannot write IATI activity ${bad.identifier}: its text holds the character U+0007`,
+    );
   });
 
   it('says which activity lacks what the schema requires', async () => {
