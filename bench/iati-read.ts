@@ -52,10 +52,20 @@ function xmllint(path: string): Timing | string {
   return { wall, cpu: seconds };
 }
 
+// The highest resident memory seen while the reader runs: flat however large the file.
+let peakRss = 0;
+
 async function timed(work: () => Promise<unknown>): Promise<Timing> {
   const cpu = process.cpuUsage();
   const started = performance.now();
-  await work();
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, 50);
+  try {
+    await work();
+  } finally {
+    clearInterval(sampler);
+  }
   const used = process.cpuUsage(cpu);
   return { wall: (performance.now() - started) / 1000, cpu: (used.user + used.system) / 1e6 };
 }
@@ -96,6 +106,7 @@ export async function runIatiReadBench(onProgress: (line: string) => void = cons
     });
   }
   const megabytes = statSync(path).size / 1e6;
+  const rssBefore = process.memoryUsage.rss();
   const best: Record<string, Timing> = {};
   const keep = (name: string, t: Timing) => {
     const was = best[name];
@@ -129,6 +140,10 @@ export async function runIatiReadBench(onProgress: (line: string) => void = cons
       value: `${(best.xmllint.wall / best.noop.wall).toFixed(2)}× wall · ${(best.xmllint.cpu / best.noop.cpu).toFixed(2)}× CPU (aim: 0.5×)`,
     });
   }
+  rows.push({
+    name: 'Peak resident memory while reading (process, before the reads)',
+    value: `${Math.round(peakRss / 2 ** 20)} MiB (${Math.round(rssBefore / 2 ** 20)} MiB)`,
+  });
   const result = imported as Awaited<ReturnType<typeof readerImport>> | null;
   if (result) {
     const s = result.summary;

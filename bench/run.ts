@@ -25,9 +25,9 @@ import { listUsers } from '../src/server/modules/access/users.repo.ts';
 import { prepareDatabase } from '../src/server/server.ts';
 import { runConditionsAnalysisBench } from './conditions-analysis.ts';
 import { runConditionsDbBench } from './conditions-db.ts';
-import { runIatiReadBench } from './iati-read.ts';
 import { type BenchDb, openBenchPglite, openBenchPostgres, postgresUrl, probePostgres, redact } from './engines.ts';
 import { BENCH_ADMIN_EMAIL, BENCH_PASSWORD, generate } from './generate.ts';
+import { runIatiReadBench } from './iati-read.ts';
 import { directLoad, type Figures, httpLoad, httpRequest, signIn, startApp, timed } from './measure.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
