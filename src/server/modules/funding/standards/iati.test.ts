@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
 import { type IatiActivity, transactionKeys } from './iati-model.ts';
 import { emptySummary, IatiFormatError, type IatiItem, readIati, tally } from './iati-read.ts';
-import { IatiWriteError, writeIati } from './iati-write.ts';
+import { writeIati } from './iati-write.ts';
 import { missionActivity, SHARED_DIR, SHARED_PRESENT, SHARED_SKIP } from './test-fixtures.ts';
 
 const SAMPLES = join(SHARED_DIR, 'samples/iati');
