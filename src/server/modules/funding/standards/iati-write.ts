@@ -117,8 +117,8 @@ function activity(a: IatiActivity): Node {
 
 // Characters XML 1.0 cannot carry, escaped or not: C0 controls other than tab, line feed and
 // carriage return, U+FFFE and U+FFFF, and halves of surrogate pairs on their own.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding these characters is its purpose
 const NOT_XML =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding these characters is its purpose
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
