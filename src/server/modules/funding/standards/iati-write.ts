@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { XMLBuilder } from 'fast-xml-parser';
 import type { IatiActivity, IatiBudget, IatiNarrative, IatiOrgRef, IatiTransaction } from './iati-model.ts';
 import { isTransactionType } from './iati-model.ts';
-import { isoDate } from './iati-read.ts';
+import { isoDate } from './iati-normalize.ts';
 import { canonicalDecimal, isCurrencyCode } from './money.ts';
 
 export const WRITTEN_VERSION = '2.03';
