@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SaxesParser } from 'saxes';
 import { transactionKeys } from '../src/server/modules/funding/standards/iati-model.ts';
 import { emptySummary, readIati, tally } from '../src/server/modules/funding/standards/iati-read.ts';
@@ -28,6 +28,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const MEGABYTES = QUICK ? 10 : 100;
 const RUNS = 3;
 const CHUNK = 1 << 20;
+const HEAP_CAP_MB = 48;
 
 export interface BenchRow {
   name: string;
@@ -144,6 +145,8 @@ export async function runIatiReadBench(onProgress: (line: string) => void = cons
     name: 'Peak resident memory while reading (process, before the reads)',
     value: `${Math.round(peakRss / 2 ** 20)} MiB (${Math.round(rssBefore / 2 ** 20)} MiB)`,
   });
+  onProgress(`IATI read with the heap capped at ${HEAP_CAP_MB} MB...`);
+  rows.push({ name: 'Bounded memory', value: cappedHeapRead(path, megabytes) });
   const result = imported as Awaited<ReturnType<typeof readerImport>> | null;
   if (result) {
     const s = result.summary;
@@ -155,7 +158,25 @@ export async function runIatiReadBench(onProgress: (line: string) => void = cons
   return rows;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** Reads the file in a child Node process whose heap is capped, to show memory stays bounded. */
+function cappedHeapRead(path: string, megabytes: number): string {
+  const run = spawnSync(
+    process.execPath,
+    [`--max-old-space-size=${HEAP_CAP_MB}`, '--import', 'tsx', fileURLToPath(import.meta.url), '--read', path],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (run.status !== 0) return `failed: ${(run.stderr || run.stdout).trim().split('\n').slice(-3).join(' ')}`;
+  return `${megabytes.toFixed(0)} MB file read with the heap capped at ${HEAP_CAP_MB} MB: ${run.stdout.trim()}`;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href && process.argv[2] === '--read') {
+  let activities = 0;
+  for await (const item of readIati(createReadStream(process.argv[3], { highWaterMark: CHUNK })))
+    if (item.kind === 'activity') activities++;
+  console.log(`${activities.toLocaleString('en')} activities`);
+} else if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rows = await runIatiReadBench();
   const width = Math.max(...rows.map((r) => r.name.length));
   for (const row of rows) console.log(`${row.name.padEnd(width)}  ${row.value}`);
