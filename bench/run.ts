@@ -9,8 +9,10 @@
  * 50,000 gated commitments) through GET /api/conditions/analysis, POST /api/conditions/what-if
  * and GET /api/conditions/:id/gates: cold (the first request after a write) and warm; and the
  * funding ledger at a million entries (bench/funding-ledger.ts).
+ * Last, IATI import throughput on a generated file of 100 MB (10 MB quick) beside
+ * `xmllint --stream` (bench/iati-read.ts, which also runs alone).
  *
- *   BENCH_QUICK=1               10x less data and 2 s runs, to check that it works
+ *   BENCH_QUICK=1               10x less data and 2 s runs (a 10 MB IATI file), to check that it works
  *   BENCH_ENGINES=pglite        only these engines (comma-separated: pglite, postgresql)
  *   BENCH_AUDIT_ROWS=n          audit rows on PostgreSQL (default 1,000,000)
  *   BENCH_PGLITE_AUDIT_ROWS=n   audit rows on PGlite (default 200,000, see below)
@@ -28,6 +30,7 @@ import { runConditionsDbBench } from './conditions-db.ts';
 import { type BenchDb, openBenchPglite, openBenchPostgres, postgresUrl, probePostgres, redact } from './engines.ts';
 import { runFundingBench } from './funding-ledger.ts';
 import { BENCH_ADMIN_EMAIL, BENCH_PASSWORD, generate } from './generate.ts';
+import { runIatiReadBench } from './iati-read.ts';
 import { directLoad, type Figures, httpLoad, httpRequest, signIn, startApp, timed } from './measure.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -272,6 +275,9 @@ async function main() {
   console.log('[engine] conditions analysis in process, no database...');
   const analysisRows = await runConditionsAnalysisBench();
 
+  console.log('[engine] IATI import throughput beside xmllint --stream...');
+  const iatiRows = await runIatiReadBench((line) => console.log(`[IATI] ${line}`));
+
   const shown = engines.filter((engine) => [...rows.values()].some((cells) => cells[engine]));
   const order = [...rows.keys()];
   // Columns padded to one width, so the table reads as well in a terminal as rendered.
@@ -310,6 +316,10 @@ async function main() {
     '### Conditions analysis engine (2,000 conditions, 50,000 gates, in process)',
     '',
     ...padded([['Measurement', 'Time'], ...analysisRows.map((row) => [row.name, row.value])]),
+    '',
+    `### IATI import (streaming reader on a generated ${QUICK ? '10' : '100'} MB IATI 2.03 file, beside xmllint --stream)`,
+    '',
+    ...padded([['Measurement', 'Figure'], ...iatiRows.map((row) => [row.name, row.value])]),
     '',
     machineLine(versions),
     `Total bench time: ${secs((performance.now() - started) / 1000)}`,

@@ -5,14 +5,15 @@
  * never opens a data directory a server holds, and every change is audited the same way.
  */
 import { randomUUID } from 'node:crypto';
-import { request } from 'node:http';
+import { type IncomingMessage, request } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { buildApp } from '../server/app.ts';
 import type { Config } from '../server/config.ts';
 import { readLock, socketPath } from '../server/db/data-dir.ts';
 import { openDatabase } from '../server/db/open.ts';
 import { LOCAL_HEADER } from '../server/http/authenticate.ts';
 import { prepareDatabase } from '../server/server.ts';
-import type { Call } from './errors.ts';
+import type { ApiResponse, Call, Streams } from './errors.ts';
 
 function parse(text: string): unknown {
   try {
@@ -46,10 +47,42 @@ function overSocket(path: string): Call {
     });
 }
 
-export async function withApi<T>(config: Config, work: (call: Call) => Promise<T>): Promise<T> {
+async function readAll(res: IncomingMessage): Promise<ApiResponse> {
+  let text = '';
+  res.setEncoding('utf8');
+  for await (const chunk of res) text += chunk;
+  return { status: res.statusCode ?? 0, body: parse(text) };
+}
+
+function streamsOverSocket(path: string): Streams {
+  const send = (method: string, url: string, headers: Record<string, string>) =>
+    new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request({ socketPath: path, method, path: url, headers }, resolve);
+      req.on('error', reject);
+      return req;
+    });
+  return {
+    upload: (url, body, contentType) =>
+      new Promise((resolve, reject) => {
+        const req = request({ socketPath: path, method: 'POST', path: url, headers: { 'content-type': contentType } }, (res) =>
+          readAll(res).then(resolve, reject),
+        );
+        req.on('error', reject);
+        pipeline(body, req).catch(reject);
+      }),
+    async download(url, destination) {
+      const res = await send('GET', url, {});
+      if ((res.statusCode ?? 0) >= 400) return readAll(res);
+      await pipeline(res, destination);
+      return { status: res.statusCode ?? 0, body: null };
+    },
+  };
+}
+
+export async function withApi<T>(config: Config, work: (call: Call, streams: Streams) => Promise<T>): Promise<T> {
   if (!config.databaseUrl) {
     const holder = readLock(config.dataDir);
-    if (holder) return work(overSocket(socketPath(config.dataDir)));
+    if (holder) return work(overSocket(socketPath(config.dataDir)), streamsOverSocket(socketPath(config.dataDir)));
   }
   const opened = await openDatabase(config);
   try {
@@ -57,7 +90,7 @@ export async function withApi<T>(config: Config, work: (call: Call) => Promise<T
     const secret = randomUUID();
     const app = await buildApp({ db: opened.db, config, localSecret: secret });
     try {
-      return await work(async (method, url, body) => {
+      const call: Call = async (method, url, body) => {
         const response = await app.inject({
           method: method as 'GET',
           url,
@@ -65,7 +98,27 @@ export async function withApi<T>(config: Config, work: (call: Call) => Promise<T
           payload: body === undefined ? undefined : JSON.stringify(body),
         });
         return { status: response.statusCode, body: parse(response.body) };
-      });
+      };
+      const streams: Streams = {
+        async upload(url, body, contentType) {
+          const response = await app.inject({
+            method: 'POST',
+            url,
+            headers: { [LOCAL_HEADER]: secret, 'content-type': contentType },
+            payload: body as import('node:stream').Readable,
+          });
+          return { status: response.statusCode, body: parse(response.body) };
+        },
+        async download(url, destination) {
+          const response = await app.inject({ method: 'GET', url, headers: { [LOCAL_HEADER]: secret } });
+          if (response.statusCode >= 400) return { status: response.statusCode, body: parse(response.body) };
+          await new Promise<void>((resolve, reject) =>
+            destination.write(response.rawPayload, (error) => (error ? reject(error) : resolve())),
+          );
+          return { status: response.statusCode, body: null };
+        },
+      };
+      return await work(call, streams);
     } finally {
       await app.close();
     }

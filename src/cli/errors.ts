@@ -7,6 +7,14 @@ export interface ApiResponse {
 
 export type Call = (method: string, url: string, body?: unknown) => Promise<ApiResponse>;
 
+/** Streams for large bodies: a file sent as the request body, an answer written to a stream. */
+export interface Streams {
+  /** POSTs `body` with `contentType`; the answer is parsed as for `call`. */
+  upload(url: string, body: NodeJS.ReadableStream, contentType: string): Promise<ApiResponse>;
+  /** GETs `url` and writes a successful answer's body to `destination`; a failure's body is parsed instead. */
+  download(url: string, destination: NodeJS.WritableStream): Promise<ApiResponse>;
+}
+
 /** An error whose message is meant for the person at the terminal, without a stack. */
 export class CliError extends Error {}
 

@@ -1,11 +1,11 @@
 /**
- * The `concord` command line: serve, migrate, seed, user management, audit checks and the
- * conditions long pole.
+ * The `concord` command line: serve, migrate, seed, user management, audit checks, the
+ * conditions long pole, and funding imports and exports.
  */
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { ConfigError, loadConfig, VERSION } from '../server/config.ts';
 import { DataDirBusyError, readLock } from '../server/db/data-dir.ts';
-import { type Call, CliError, expectOk } from './errors.ts';
+import { type Call, CliError, expectOk, type Streams } from './errors.ts';
 
 // The server's modules load only for the commands that need them, so --help is quick.
 const server = () => import('../server/server.ts');
@@ -218,6 +218,76 @@ conditions
           [0, 2],
         ),
       );
+    });
+  });
+
+const funding = program.command('funding').description('Funding data in and out of the public standards (IATI, OCHA FTS, HXL)');
+
+const IMPORTS = { iati: 'application/xml', fts: 'application/json' } as const;
+const EXPORTS = { iati: 'concord-iati.xml', hxl: 'concord-funding-hxl.csv', xlsx: 'concord-funding.xlsx' } as const;
+
+funding
+  .command('import')
+  .description(
+    "Import a donor's IATI activity file (2.01–2.03) or an OCHA FTS flow search (JSON) as reported flows; importing again adds nothing",
+  )
+  .addArgument(new Argument('<format>', 'the file format').choices(Object.keys(IMPORTS)))
+  .argument('<file>', 'the file to import')
+  .action(async (format: keyof typeof IMPORTS, file: string) => {
+    const { createReadStream } = await import('node:fs');
+    const { stat } = await import('node:fs/promises');
+    const size = (
+      await stat(file).catch(() => {
+        throw new CliError(`Cannot read ${file}: no such file.`);
+      })
+    ).size;
+    await withApi(loadConfig(), async (_call, streams: Streams) => {
+      const { SingleBar, Presets } = (await import('cli-progress')).default;
+      // A progress bar on the terminal only (nothing when the output goes to a file or a pipe).
+      const bar = new SingleBar(
+        { stream: process.stderr, format: ' {bar} {percentage}% · {value}/{total} MB · {duration}s', hideCursor: true },
+        Presets.shades_classic,
+      );
+      const megabytes = (bytes: number) => Math.round(bytes / 1e5) / 10;
+      bar.start(megabytes(size), 0);
+      let read = 0;
+      const body = createReadStream(file).on('data', (chunk) => {
+        read += chunk.length;
+        bar.update(megabytes(read));
+      });
+      const response = await streams.upload(`/api/funding/imports/${format}`, body, IMPORTS[format]).finally(() => bar.stop());
+      const summary = expectOk(response, `import ${file}`);
+      const records =
+        format === 'iati' ? `${summary.records} activities with ${summary.transactions} transactions` : `${summary.records} flows`;
+      console.log(
+        `Read ${records}: imported ${summary.imported}, already imported ${summary.alreadyImported}, skipped ${summary.skipped}.`,
+      );
+      for (const [status, { count, usd }] of Object.entries(summary.byStatus as Record<string, { count: number; usd: string }>))
+        console.log(`  ${status.padEnd(12)} ${String(count).padStart(8)}  USD ${usd}`);
+      if (summary.withoutRate) console.log(`  ${summary.withoutRate} imported amounts have no exchange rate to USD for their date yet.`);
+      for (const skip of summary.skips as { line: number | null; level: string; reference: string | null; reason: string }[])
+        console.log(
+          `  skipped ${skip.level}${skip.line ? ` at line ${skip.line}` : ''}${skip.reference ? ` (${skip.reference})` : ''}: ${skip.reason}`,
+        );
+      if (summary.skipped > summary.skips.length) console.log(`  ... and ${summary.skipped - summary.skips.length} more skipped.`);
+    });
+  });
+
+funding
+  .command('export')
+  .description("Export the mission's funding as IATI 2.03 XML, HXL-tagged CSV or XLSX")
+  .addArgument(new Argument('<format>', 'the file format').choices(Object.keys(EXPORTS)))
+  .option('-o, --output <file>', 'write to this file (default: standard output, or the usual file name for xlsx)')
+  .action(async (format: keyof typeof EXPORTS, options: { output?: string }) => {
+    const { createWriteStream } = await import('node:fs');
+    const output = options.output ?? (format === 'xlsx' ? EXPORTS.xlsx : undefined);
+    await withApi(loadConfig(), async (_call, streams: Streams) => {
+      const file = output ? createWriteStream(output) : undefined;
+      expectOk(await streams.download(`/api/funding/exports/${format}`, file ?? process.stdout), `export ${format}`);
+      if (file) {
+        await new Promise<void>((resolve) => file.end(() => resolve()));
+        console.error(`Wrote ${output}.`);
+      }
     });
   });
 

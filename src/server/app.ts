@@ -30,6 +30,7 @@ import { authRoutes } from './modules/auth/auth.routes.ts';
 import { tokenRoutes } from './modules/auth/tokens.ts';
 import { conditionsRoutes } from './modules/conditions/conditions.routes.ts';
 import { graphRoutes } from './modules/conditions/graph.routes.ts';
+import { fundingExchangeRoutes } from './modules/funding/exchange.routes.ts';
 import { fundingRoutes } from './modules/funding/funding.routes.ts';
 import { geoRoutes } from './modules/geo/geo.routes.ts';
 import { systemRoutes } from './modules/health/system.routes.ts';
@@ -181,6 +182,7 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   conditionsRoutes(app);
   graphRoutes(app);
   fundingRoutes(app);
+  fundingExchangeRoutes(app);
 
   await app.register(fastifyStatic, { root: config.webDir, serve: existsSync(config.webDir), wildcard: true, index: ['index.html'] });
   if (config.basemapPmtiles) {

@@ -106,6 +106,8 @@ interface Target {
   body?: unknown;
   /** Send from this client instead of the caller's own (e.g. a second session of the same user). */
   client?: Client;
+  /** The body's media type when it is not JSON (a string body is sent as it is). */
+  contentType?: string;
   cleanup?: () => Promise<void>;
 }
 
@@ -532,7 +534,27 @@ const SAMPLES: Record<string, Sample> = {
   'GET /api/funding/transactions/:id': { owner: 'none', request: () => ({ url: `/api/funding/transactions/${fx.receiptId}` }) },
   'GET /api/funding/overview': {},
   'GET /api/public/funding': {},
+  'POST /api/funding/imports/iati': {
+    request: () => ({ url: '/api/funding/imports/iati', body: iatiSample(), contentType: 'application/xml' }),
+  },
+  'POST /api/funding/imports/fts': {
+    request: () => ({ url: '/api/funding/imports/fts', body: { data: { flows: [] } } }),
+  },
+  'GET /api/funding/reported-flows': {},
+  'GET /api/funding/exports/iati': {},
+  'GET /api/funding/exports/hxl': {},
+  'GET /api/funding/exports/xlsx': {},
 };
+
+/** A small IATI file with one transaction, different each time so it imports afresh. */
+function iatiSample(): string {
+  const id = t.unique('XM-MATRIX').replace(/[^A-Za-z0-9-]/g, '');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<iati-activities version="2.03"><iati-activity><iati-identifier>${id}</iati-identifier>
+<reporting-org ref="XM-MATRIX" type="10"><narrative>Matrix</narrative></reporting-org>
+<transaction ref="1"><transaction-type code="1"/><transaction-date iso-date="2026-01-01"/><value currency="USD" value-date="2026-01-01">10</value></transaction>
+</iati-activity></iati-activities>`;
+}
 
 let dateCounter = 0;
 /** A different date on every call, so exchange rates never collide. */
@@ -568,6 +590,7 @@ async function send(who: Caller, route: Route, admitted: boolean): Promise<Respo
   try {
     const body = READS.has(route.method) ? undefined : target.body;
     const headers: Record<string, string> = route.idempotent ? { 'idempotency-key': randomUUID() } : {};
+    if (target.contentType) headers['content-type'] = target.contentType;
     return await (target.client ?? who.client()).request(route.method, target.url, body, headers);
   } finally {
     await target.cleanup?.();

@@ -67,7 +67,9 @@ describe('concurrent money writes', () => {
   it('posts once when fifty retries of one receipt arrive together', async () => {
     const key = randomUUID();
     const body = money({ amount: '7.00', reference: 'retry storm' });
-    const responses = await Promise.all(Array.from({ length: 50 }, () => finance.client.post('/api/funding/receipts', body, { 'idempotency-key': key })));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => finance.client.post('/api/funding/receipts', body, { 'idempotency-key': key })),
+    );
     expect(new Set(responses.map((r) => r.status))).toEqual(new Set([201]));
     expect(new Set(responses.map((r) => r.body.id)).size).toBe(1);
     const posted = await t.db.query<{ n: number }>(`select count(*)::int as n from ledger_transactions where reference = 'retry storm'`);

@@ -54,7 +54,6 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
 );
 
 const usd = (c: number) => `${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`;
-const KINDS = ['receipt', 'allocation', 'disbursement', 'expenditure'] as const;
 const LEGS = {
   receipt: ['fund', 'donor'],
   allocation: ['line', 'fund'],

@@ -378,6 +378,7 @@ const FINGERPRINT = `
     (select count(*)::int from ledger_entries) as ledger_entries,
     (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from ledger_monthly x) as ledger_monthly,
     (select count(*)::int from idempotency_keys) as idempotency_keys,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from reported_flows x) as reported_flows,
     -- last_used_at moves whenever a token is used, which is a read, not a write.
     (select md5(coalesce(string_agg((x.id, x.user_id, x.name, x.token_hash, x.scopes, x.created_at, x.expires_at, x.revoked_at)::text, '|' order by x.id), ''))
        from api_tokens x) as api_tokens,
