@@ -1,12 +1,11 @@
 import { ActionIcon, Button, Group, NumberInput, Select, Stack, Text, TextInput } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { useSession } from '../../auth/session';
 import { FormModal } from '../../components/form-modal';
-import { fieldErrors } from '../../components/problems';
-import { useSaveMutation } from '../../components/use-save-mutation';
+import { fieldErrors, notifySuccess } from '../../components/problems';
 import { api } from '../../http/api-client';
 import { useAllOrganisations } from '../../http/lookups';
 import type { Page } from '../../http/types';
@@ -38,7 +37,8 @@ export function DraftClaimModal({ onClose }: { onClose: () => void }) {
   const [personnelDays, setDays] = useState<number | string>('');
   const [equipment, setEquipment] = useState<EquipmentLine[]>([]);
 
-  const save = useSaveMutation({
+  const queryClient = useQueryClient();
+  const save = useMutation({
     mutationFn: () =>
       api.post<ClaimDetail>('/api/funding/claims', {
         ...(actsForOthers && countryOrgId ? { countryOrgId } : {}),
@@ -49,9 +49,13 @@ export function DraftClaimModal({ onClose }: { onClose: () => void }) {
         ...(personnelDays === '' ? {} : { personnelDays: Number(personnelDays) }),
         equipment,
       }),
-    invalidates: [['claims']],
-    notice: () => t('claims.draft.saved'),
-    onSaved: () => onClose(),
+    // The new claim opens on its own page, where it can be submitted.
+    onSuccess: (claim) => {
+      void queryClient.invalidateQueries({ queryKey: ['claims'] });
+      notifySuccess(t('claims.draft.saved'));
+      onClose();
+      navigate(`/funding/claims/${claim.id}`);
+    },
   });
   const errors = fieldErrors(save.error);
   const setLineField = (i: number, patch: Partial<EquipmentLine>) =>
@@ -62,7 +66,7 @@ export function DraftClaimModal({ onClose }: { onClose: () => void }) {
       title={t('claims.draft.title')}
       size="lg"
       onClose={onClose}
-      onSubmit={() => save.mutate(undefined, { onSuccess: (claim) => navigate(`/funding/claims/${claim.id}`) })}
+      onSubmit={() => save.mutate()}
       error={save.error}
       fields={FIELDS}
       submitLabel={t('claims.draft.submit')}
