@@ -87,7 +87,7 @@ function ClaimBody({ claim }: { claim: ClaimDetail }) {
           <Timeline active={claim.events.length - 1} bulletSize={14} lineWidth={2} data-testid="claim-timeline">
             {claim.events.map((e, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: events are listed in order and never change
-              <Timeline.Item key={i} title={t(`claims.status.${e.status}`)} color={STATUS_COLORS[e.status]}>
+              <Timeline.Item key={i} title={t(`claims.status.${e.status}`)} color={STATUS_COLORS[e.status]} data-testid="claim-event">
                 <Text size="xs" c="dimmed">
                   {format.dateTime(e.recordedAt)} · {e.recordedBy}
                 </Text>

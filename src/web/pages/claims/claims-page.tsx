@@ -16,7 +16,7 @@ import { StrengthsPanel } from './strengths-panel';
 export function ClaimStatusBadge({ status }: { status: ClaimStatus }) {
   const { t } = useTranslation();
   return (
-    <Badge color={STATUS_COLORS[status]} variant="light" data-testid="claim-status">
+    <Badge color={STATUS_COLORS[status]} variant="light" data-testid="claim-status" data-status={status}>
       {t(`claims.status.${status}`)}
     </Badge>
   );
