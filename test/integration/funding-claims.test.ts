@@ -165,12 +165,12 @@ describe('strength figures', () => {
       ['Field hospital, level 2', 1860, 'imported'],
     ]);
 
-    // The same file as text/csv, corrected: the known rows are unchanged or updated.
+    // Corrected, as text/csv from a spreadsheet (byte-order mark, CRLF, columns in another order): the row is updated.
     const again = await ok(
       await liaison.client.request(
         'POST',
         '/api/funding/strengths/import',
-        'month,contingent,personnel_days\n2026-01,Battalion 3,24900\n',
+        '\uFEFFmonth,contingent,personnel_days\r\n2026-01,Battalion 3,24900\r\n',
         {
           'content-type': 'text/csv',
           'idempotency-key': randomUUID(),

@@ -117,22 +117,15 @@ const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
  */
 export async function importStrengths(ctx: Ctx, csv: string, requestedCountry: string | undefined) {
   const countryOrgId = await countryFor(ctx, requestedCountry, '/countryOrgId');
-  let records: { record: Record<string, string>; info: { lines: number } }[];
+  // With `info: true` each record comes with where it was read, which csv-parse's types do not say.
+  let rows: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(csv, {
-      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
-      skip_empty_lines: true,
-      trim: true,
-      bom: true,
-      info: true,
-      relax_column_count: true,
-    });
+    rows = parse(csv, { skip_empty_lines: true, trim: true, bom: true, info: true, relax_column_count: true }) as unknown as typeof rows;
   } catch (error) {
     throw invalid([{ pointer: '/csv', detail: `The file is not readable as CSV: ${(error as Error).message}` }]);
   }
-  const header = csv.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  const headerColumns = header.split(',').map((h) => h.trim().toLowerCase());
-  const missing = COLUMNS.filter((c) => !headerColumns.includes(c));
+  const header = (rows[0]?.record ?? []).map((h) => h.toLowerCase());
+  const missing = COLUMNS.filter((c) => !header.includes(c));
   if (missing.length)
     throw invalid([
       {
@@ -140,6 +133,10 @@ export async function importStrengths(ctx: Ctx, csv: string, requestedCountry: s
         detail: `The first line must name the columns ${COLUMNS.join(', ')}; missing: ${missing.join(', ')}.`,
       },
     ]);
+  const records = rows.slice(1).map(({ record, info }) => ({
+    record: Object.fromEntries(header.map((name, i) => [name, record[i] ?? ''])),
+    info,
+  }));
 
   const result = { imported: 0, updated: 0, unchanged: 0, refused: [] as { line: number; reason: string }[] };
   const seen = new Map<string, number>();
