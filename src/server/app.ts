@@ -30,6 +30,7 @@ import { authRoutes } from './modules/auth/auth.routes.ts';
 import { tokenRoutes } from './modules/auth/tokens.ts';
 import { conditionsRoutes } from './modules/conditions/conditions.routes.ts';
 import { graphRoutes } from './modules/conditions/graph.routes.ts';
+import { claimsRoutes } from './modules/funding/claims.routes.ts';
 import { fundingExchangeRoutes } from './modules/funding/exchange.routes.ts';
 import { fundingRoutes } from './modules/funding/funding.routes.ts';
 import { geoRoutes } from './modules/geo/geo.routes.ts';
@@ -183,6 +184,7 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   graphRoutes(app);
   fundingRoutes(app);
   fundingExchangeRoutes(app);
+  claimsRoutes(app);
 
   await app.register(fastifyStatic, { root: config.webDir, serve: existsSync(config.webDir), wildcard: true, index: ['index.html'] });
   if (config.basemapPmtiles) {

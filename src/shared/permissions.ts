@@ -67,7 +67,7 @@ export const BUILTIN_ROLES: RoleDefinition[] = [
     nameEn: 'Finance officer',
     nameAr: 'مسؤول مالي',
     description: 'Receipts, allocations, disbursements, budget lines and reimbursement claims',
-    permissions: [...READ_ALL, 'funding.post', 'funding.report'],
+    permissions: [...READ_ALL, 'funding.post'],
   },
   {
     key: 'force_planner',

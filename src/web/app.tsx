@@ -5,6 +5,8 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import { useSession } from './auth/session';
 import { ProblemAlert } from './components/problem-alert';
 import { AccountPage } from './pages/account/account-page';
+import ClaimPage from './pages/claims/claim-page';
+import ClaimsPage from './pages/claims/claims-page';
 import ConditionPage from './pages/conditions/condition-page';
 import ConditionsPage from './pages/conditions/conditions-page';
 import { NotFoundPage, NotPermittedPage } from './pages/not-found-page';
@@ -117,6 +119,22 @@ function SignedInRoutes() {
           element={
             <RequirePermission permission="conditions.read">
               <ConditionPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="funding/claims"
+          element={
+            <RequirePermission permission="funding.read">
+              <ClaimsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="funding/claims/:id"
+          element={
+            <RequirePermission permission="funding.read">
+              <ClaimPage />
             </RequirePermission>
           }
         />

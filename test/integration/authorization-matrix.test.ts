@@ -124,6 +124,11 @@ interface Sample {
    * a user need cross-owner cases (CROSS_OWNER below); 'none' marks shared directories.
    */
   owner?: 'organisation' | 'user' | 'none';
+  /**
+   * A refusal by the handler of a caller that passes access control, where a domain rule
+   * decides (e.g. only a contributing country drafts its claims): what that caller gets.
+   */
+  refusedFor?: (who: Caller) => { status: number; code: string } | undefined;
 }
 
 const RANDOM_ID = '6f1d2c3b-4a59-4e8f-9a7b-1c2d3e4f5a6b';
@@ -141,6 +146,7 @@ interface Fixtures {
   pledgeId: string;
   trancheId: string;
   receiptId: string;
+  claimId: string;
 }
 let fx: Fixtures;
 
@@ -209,6 +215,29 @@ async function secondSession(who: Caller): Promise<Client> {
 
 async function resetTotp(userId: string) {
   await t.db.query('update users set totp_secret = null, totp_enabled_at = null, totp_last_step = null where id = $1', [userId]);
+}
+
+const FORBIDDEN = { status: 403, code: 'auth.forbidden' };
+
+/** The liaison of a contributing country, signed in: it drafts and submits its own claims. */
+const isCountry = (who: Caller) => who.name === 'contributor_liaison' && who.kind === 'session';
+
+/** Strength figures and claims are a contributing country's, or entered for one by finance (funding.post). */
+const unlessCountryOrFinance = (who: Caller) => (isCountry(who) || who.permissions.has('funding.post') ? undefined : FORBIDDEN);
+
+/** Finance names the country it acts for; a country acts for itself. */
+const countryIfFinance = (who: Caller): Record<string, string> =>
+  isCountry(who) ? {} : { countryOrgId: caller('contributor_liaison').user!.organisationId };
+
+function claimBody(extra: Record<string, unknown> = {}) {
+  return {
+    contingent: t.unique('Matrix contingent'),
+    month: '2026-01',
+    instrumentId: fx.instrumentId,
+    budgetLineId: fx.budgetLineId,
+    personnelDays: 30,
+    ...extra,
+  };
 }
 
 const docs: Sample = {};
@@ -544,6 +573,56 @@ const SAMPLES: Record<string, Sample> = {
   'GET /api/funding/exports/iati': {},
   'GET /api/funding/exports/hxl': {},
   'GET /api/funding/exports/xlsx': {},
+  'GET /api/funding/strengths': {},
+  'PUT /api/funding/strengths': {
+    refusedFor: unlessCountryOrFinance,
+    request: (who) => ({
+      url: '/api/funding/strengths',
+      body: { contingent: t.unique('Matrix contingent'), month: '2026-01', personnelDays: 100, ...countryIfFinance(who) },
+    }),
+  },
+  'POST /api/funding/strengths/import': {
+    refusedFor: unlessCountryOrFinance,
+    request: (who) => ({
+      url: '/api/funding/strengths/import',
+      body: { csv: `contingent,month,personnel_days\n${t.unique('Matrix contingent')},2026-01,100\n`, ...countryIfFinance(who) },
+    }),
+  },
+  'GET /api/funding/claims': {},
+  'GET /api/funding/claims/:id': { owner: 'organisation', request: () => ({ url: `/api/funding/claims/${fx.claimId}` }) },
+  'POST /api/funding/claims': {
+    status: 201,
+    refusedFor: unlessCountryOrFinance,
+    request: (who) => ({ url: '/api/funding/claims', body: claimBody(countryIfFinance(who)) }),
+  },
+  'PATCH /api/funding/claims/:id': {
+    owner: 'organisation',
+    // Only the country that owns a drafted claim changes it; anyone else is refused its claim.
+    refusedFor: (who) => (isCountry(who) ? undefined : FORBIDDEN),
+    request: async (who, admitted) => {
+      if (!admitted || !isCountry(who)) return { url: `/api/funding/claims/${fx.claimId}`, body: { personnelDays: 31 } };
+      const created = await okBody(await who.client().post('/api/funding/claims', claimBody()), 'claim');
+      return { url: `/api/funding/claims/${created.id}`, body: { personnelDays: 31 } };
+    },
+  },
+  'POST /api/funding/claims/:id/transitions': {
+    owner: 'organisation',
+    // The country submits its own claim; finance (funding.post) verifies a submitted one; other readers are refused.
+    refusedFor: unlessCountryOrFinance,
+    request: async (who, admitted) => {
+      const liaison = caller('contributor_liaison').client();
+      if (admitted && isCountry(who)) {
+        const created = await okBody(await liaison.post('/api/funding/claims', claimBody()), 'claim');
+        return { url: `/api/funding/claims/${created.id}/transitions`, body: { to: 'submitted' } };
+      }
+      if (admitted && who.permissions.has('funding.post')) {
+        const created = await okBody(await liaison.post('/api/funding/claims', claimBody()), 'claim');
+        await okBody(await liaison.post(`/api/funding/claims/${created.id}/transitions`, { to: 'submitted' }), 'submit');
+        return { url: `/api/funding/claims/${created.id}/transitions`, body: { to: 'verified' } };
+      }
+      return { url: `/api/funding/claims/${fx.claimId}/transitions`, body: { to: 'submitted' } };
+    },
+  },
 };
 
 /** A small IATI file with one transaction, different each time so it imports afresh. */
@@ -608,6 +687,12 @@ async function deniedReason(response: Response): Promise<string | undefined> {
 async function expectAnswer(who: Caller, route: Route, expected: Expectation, response: Response) {
   const context = `${route.key} as ${who.name} answered ${response.status} ${JSON.stringify(response.body)?.slice(0, 300)}`;
   if (expected.outcome === 'admitted') {
+    const refusal = sampleFor(route).refusedFor?.(who);
+    if (refusal) {
+      expect(response.status, context).toBe(refusal.status);
+      expect(response.body?.code, context).toBe(refusal.code);
+      return;
+    }
     expect(response.status, context).toBe(sampleFor(route).status ?? 200);
     return;
   }
@@ -764,7 +849,63 @@ const fundingCases = (
     write,
   );
 
+interface OwnedClaims extends OwnedSet {
+  claims: Record<Level, string>;
+  /** Drafted claims for the submission cases, kept apart so that changing the others stays possible. */
+  toSubmit: Record<Level, string>;
+}
+let ownedClaims: OwnedClaims;
+
+const claimCases = (path: (id: string) => string, write?: { body: unknown; status: number }) =>
+  ownerCases(
+    () => ownedClaims,
+    () => ownedClaims.claims,
+    path,
+    write,
+  );
+
+function submissionCases(): CrossCase[] {
+  const at = (level: Level) => () => `/api/funding/claims/${ownedClaims.toSubmit[level]}/transitions`;
+  const owner = () => ownedClaims.owner.client;
+  const body = { to: 'submitted' };
+  return [
+    {
+      name: 'another country cannot submit a mission claim',
+      who: () => ownedClaims.otherOrg.client,
+      url: at('mission'),
+      body,
+      ...FORBIDDEN,
+    },
+    {
+      name: 'another country gets 404 for a restricted claim',
+      who: () => ownedClaims.otherOrg.client,
+      url: at('restricted'),
+      body,
+      status: 404,
+      code: 'resource.not-found',
+    },
+    {
+      name: 'the country a claim is shared with cannot submit it',
+      who: () => ownedClaims.sharedOrg.client,
+      url: at('restrictedShared'),
+      body,
+      ...FORBIDDEN,
+    },
+    {
+      name: 'force headquarters sees a restricted claim but cannot submit it for the country',
+      who: () => caller('admin').client(),
+      url: at('restricted'),
+      body,
+      ...FORBIDDEN,
+    },
+    { name: 'the country submits its restricted claim', who: owner, url: at('restricted'), body, status: 200 },
+  ].map((c) => ({ ...c, owner }));
+}
+
 const CROSS_OWNER: Record<string, CrossCase[]> = {
+  'GET /api/funding/claims/:id': claimCases((id) => `/api/funding/claims/${id}`),
+  'PATCH /api/funding/claims/:id': claimCases((id) => `/api/funding/claims/${id}`, { body: { personnelDays: 31 }, status: 200 }),
+  'POST /api/funding/claims/:id/transitions': submissionCases(),
   'GET /api/funding/instruments/:id': fundingCases('instruments', (id) => `/api/funding/instruments/${id}`),
   'PATCH /api/funding/instruments/:id': fundingCases('instruments', (id) => `/api/funding/instruments/${id}`, {
     body: { name: 'Changed' },
@@ -932,6 +1073,7 @@ beforeAll(async () => {
     pledgeId: '',
     trancheId: '',
     receiptId: '',
+    claimId: '',
   };
   const political = caller('political_officer').user!;
   fx.stakeholderId = (await okBody(await political.client.post('/api/stakeholders', stakeholderBody()), 'stakeholder')).id;
@@ -976,6 +1118,26 @@ beforeAll(async () => {
     ),
   ) as Record<Level, string>;
   ownedFunding = { owner: donorOfficer, otherOrg: donorOther, sharedOrg: donorShared, instruments, pledges, tranches };
+
+  const liaison = caller('contributor_liaison').user!;
+  fx.claimId = (await okBody(await liaison.client.post('/api/funding/claims', claimBody()), 'claim')).id;
+  const liaisonShared = await t.user(['contributor_liaison'], (await t.organisation('contributing_country')).id);
+  const claimLevels = async (): Promise<Record<Level, string>> => {
+    const make = async (extra: Record<string, unknown>) =>
+      (await okBody(await liaison.client.post('/api/funding/claims', claimBody(extra)), 'claim')).id as string;
+    return {
+      mission: await make({ classification: 'mission' }),
+      restricted: await make({ classification: 'restricted' }),
+      restrictedShared: await make({ classification: 'restricted', sharedWith: [liaisonShared.organisationId] }),
+    };
+  };
+  ownedClaims = {
+    owner: liaison,
+    otherOrg: await t.user(['contributor_liaison'], (await t.organisation('contributing_country')).id),
+    sharedOrg: liaisonShared,
+    claims: await claimLevels(),
+    toSubmit: await claimLevels(),
+  };
 
   const politicalOther = await t.user(['political_officer'], (await t.organisation('donor')).id);
   const politicalShared = await t.user(['political_officer'], (await t.organisation('donor')).id);
@@ -1075,7 +1237,8 @@ describe('cross-owner access to owned records', () => {
     const ownerClient = owner?.() ?? (urlOf ? ownedConditions.owner.client : owned.owner.client);
     const before = place || urlOf ? await ownerClient.get(readUrl) : undefined;
     const payload = method === 'GET' ? undefined : urlOf ? body : method === 'PATCH' ? { nameEn: `Changed ${status}` } : undefined;
-    const response = await who().request(method, url, payload);
+    // A money write (a claim's transitions) needs an Idempotency-Key; other routes ignore it.
+    const response = await who().request(method, url, payload, method === 'POST' ? { 'idempotency-key': randomUUID() } : {});
     expect(response.status, JSON.stringify(response.body)).toBe(status);
     if (code) expect(response.body.code).toBe(code);
 

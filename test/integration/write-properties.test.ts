@@ -47,6 +47,9 @@ interface Pools {
   pledges: string[];
   tranches: string[];
   transactions: string[];
+  claims: string[];
+  /** Contributing countries, for strength figures and claims the administrator enters for one. */
+  countries: string[];
 }
 let pools: Pools;
 /** Signs in during the sign-in property; never a target of the other routes. */
@@ -102,7 +105,30 @@ async function fundingPools(donorOrgId: string, conditions: string[]) {
       (await post('/api/funding/disbursements', { ...money, amount: '20.00', budgetLineId: line.id, payeeOrgId: donorOrgId })).id,
     );
   }
-  return { instruments, 'budget-lines': [line.id], pledges, tranches, transactions };
+  // Reimbursement claims of a contributing country at each classification, and in each status
+  // a payment can start from; USD 1.00 each, so a payment fits what the line holds.
+  const country = (await t.organisation('contributing_country')).id;
+  const liaison = await t.user(['contributor_liaison'], country);
+  const claims: string[] = [];
+  const moves = [[], ['submitted'], ['submitted', 'verified', 'approved']];
+  for (const [i, classification] of ['public', 'mission', 'restricted'].entries()) {
+    const claim = await post('/api/funding/claims', {
+      countryOrgId: country,
+      contingent: t.unique('Pool contingent'),
+      month: '2026-02',
+      instrumentId: instruments[i],
+      budgetLineId: line.id,
+      personnelDays: 0,
+      equipment: [{ description: 'Tent', lease: 'dry', quantity: 1, monthlyRateUsd: '1.00' }],
+      classification,
+    });
+    for (const to of moves[i]) {
+      const client = to === 'submitted' ? liaison.client : t.admin.client;
+      ok(await client.post(`/api/funding/claims/${claim.id}/transitions`, { to }));
+    }
+    claims.push(claim.id);
+  }
+  return { instruments, 'budget-lines': [line.id], pledges, tranches, transactions, claims, countries: [country] };
 }
 
 /** Which pool a path parameter draws existing ids from, by the route's first segment. */
@@ -252,6 +278,16 @@ const HINTS: Record<string, () => fc.Arbitrary<unknown>> = {
   earmarks: () => fc.subarray(pools['budget-lines']),
   pledgeId: () => fc.constantFrom(...pools.pledges, null),
   trancheId: () => fc.constantFrom(...pools.tranches, null),
+  countryOrgId: () => fc.constantFrom(...pools.countries, ...pools.organisations),
+  contingent: () => fc.constantFrom('Battalion 1', 'Engineers', 'Field hospital, level 2'),
+  month: () => fc.constantFrom('2026-01', '2026-02', '2028-02', '2026-13'),
+  to: () => fc.constantFrom('submitted', 'verified', 'approved', 'paid', 'rejected', 'drafted'),
+  csv: () =>
+    fc.constantFrom(
+      'contingent,month,personnel_days\nBattalion 1,2026-01,24800\nBattalion 1,2026-13,5\n',
+      'month,personnel_days\n2026-01,3\n',
+      '"unclosed,2026-01,1\n',
+    ),
   amount: () => fc.oneof(fc.constantFrom('1.00', '10', '0.5', '1000000.00', '0', '-1', '1e3'), fc.stringMatching(/^\d{1,4}(\.\d{1,3})?$/)),
   amountUsd: () => fc.oneof(fc.constantFrom('1.00', '0', '-5'), fc.stringMatching(/^\d{1,6}\.\d{2}$/)),
   currency: () => fc.constantFrom('USD', 'EUR', 'JPY', 'XXY', 'usd'),
@@ -379,6 +415,10 @@ const FINGERPRINT = `
     (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from ledger_monthly x) as ledger_monthly,
     (select count(*)::int from idempotency_keys) as idempotency_keys,
     (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from reported_flows x) as reported_flows,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from contingent_strengths x) as contingent_strengths,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from reimbursement_claims x) as reimbursement_claims,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from claim_equipment_lines x) as claim_equipment_lines,
+    (select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) from claim_events x) as claim_events,
     -- last_used_at moves whenever a token is used, which is a read, not a write.
     (select md5(coalesce(string_agg((x.id, x.user_id, x.name, x.token_hash, x.scopes, x.created_at, x.expires_at, x.revoked_at)::text, '|' order by x.id), ''))
        from api_tokens x) as api_tokens,

@@ -1,0 +1,360 @@
+/**
+ * Reimbursement of contributing countries: monthly claims per contingent, computed from
+ * the contingent's strength and its leased equipment, and their lifecycle
+ *
+ *   drafted → submitted → verified → approved → paid
+ *                 └──────────┴→ rejected → drafted (corrected and submitted again)
+ *
+ * The country drafts and submits its own claims (funding.report); finance at force
+ * headquarters verifies, approves, pays and rejects them (funding.post). Paying posts the
+ * disbursement from the claim's budget line to the country in the same transaction; the
+ * claim's row lock and the database's unique claim reference make a second payment
+ * impossible, however many requests arrive at once.
+ */
+import { parse } from 'csv-parse/sync';
+import type { z } from 'zod';
+import { type Actor, actorLabel, can, ownsRecord } from '../../http/actor.ts';
+import type { Ctx } from '../../http/context.ts';
+import { forbidden, invalid, notFound, Problem } from '../../http/problems.ts';
+import { getOrganisation } from '../access/organisations.repo.ts';
+import * as repo from './claims.repo.ts';
+import type * as s from './claims.schema.ts';
+import type { ClaimStatus } from './claims.schema.ts';
+import * as funding from './funding.repo.ts';
+import * as ledger from './ledger.repo.ts';
+import { centsOf, usdOf } from './money.ts';
+
+// --- Amounts --------------------------------------------------------------------------------
+
+/** Days in a "YYYY-MM" month (28 to 31). */
+export function daysInMonth(month: string): number {
+  const [year, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(year, m, 0)).getUTCDate();
+}
+
+/** numerator ÷ denominator rounded half up, for non-negative integers. */
+function divideHalfUp(numerator: bigint, denominator: bigint): bigint {
+  const quotient = numerator / denominator;
+  return 2n * (numerator % denominator) >= denominator ? quotient + 1n : quotient;
+}
+
+/**
+ * The amounts of a claim, exactly, in integer cents:
+ *   personnel = personnel-days × monthly rate per person ÷ days in the month, rounded half up to cents
+ *               (800 people all of a 30-day month at USD 1,428: 24,000 × 1,428 ÷ 30 = USD 1,142,400.00);
+ *   each equipment line = quantity × monthly lease rate;
+ *   total = personnel + equipment.
+ */
+export function claimAmounts(
+  month: string,
+  personnelDays: number,
+  rateUsd: string,
+  equipment: { description: string; lease: 'wet' | 'dry'; quantity: number; monthlyRateUsd: string }[],
+): repo.ClaimAmounts {
+  const personnel = divideHalfUp(BigInt(personnelDays) * centsOf(rateUsd), BigInt(daysInMonth(month)));
+  const lines = equipment.map((line) => ({ ...line, amountUsd: usdOf(BigInt(line.quantity) * centsOf(line.monthlyRateUsd)) }));
+  const equipmentCents = lines.reduce((sum, line) => sum + centsOf(line.amountUsd), 0n);
+  return {
+    personnelDays,
+    rateUsd: usdOf(centsOf(rateUsd)),
+    personnelUsd: usdOf(personnel),
+    equipmentUsd: usdOf(equipmentCents),
+    totalUsd: usdOf(personnel + equipmentCents),
+    equipment: lines.map((line) => ({ ...line, monthlyRateUsd: usdOf(centsOf(line.monthlyRateUsd)) })),
+  };
+}
+
+// --- Whose figures --------------------------------------------------------------------------
+
+/**
+ * The contributing country a strength figure or claim is for: the caller's own organisation,
+ * which must be a contributing country; finance at headquarters (funding.post) may name any
+ * contributing country.
+ */
+async function countryFor(ctx: Ctx, requested: string | undefined, pointer: string): Promise<string> {
+  const actor = ctx.requireActor();
+  const mayActForOthers = can(actor, 'funding.post') || actor.kind === 'system';
+  const countryOrgId = requested ?? actor.organisationId;
+  if (!countryOrgId) throw invalid([{ pointer, detail: 'Name the contributing country (its organisation id).' }]);
+  if (countryOrgId !== actor.organisationId && !mayActForOthers)
+    throw forbidden('You can enter figures and claims for your own country only.');
+  const organisation = await getOrganisation(ctx.db, countryOrgId);
+  if (!organisation) throw invalid([{ pointer, detail: `No such organisation: ${countryOrgId}.` }]);
+  if (organisation.type !== 'contributing_country') {
+    if (!requested && !mayActForOthers) throw forbidden('Only a contributing country enters its strength figures and claims.');
+    if (!requested) throw invalid([{ pointer, detail: 'Your organisation is not a contributing country: name the country this is for.' }]);
+    throw invalid([{ pointer, detail: `${organisation.name} is not a contributing country.` }]);
+  }
+  return countryOrgId;
+}
+
+// --- Strengths ------------------------------------------------------------------------------
+
+export async function setStrength(ctx: Ctx, body: z.output<typeof s.strengthPut>) {
+  const countryOrgId = await countryFor(ctx, body.countryOrgId, '/countryOrgId');
+  const before = await repo.getStrength(ctx.db, countryOrgId, body.contingent, body.month);
+  await repo.upsertStrength(ctx.db, { ...body, countryOrgId, source: 'entered' });
+  const after = (await repo.getStrength(ctx.db, countryOrgId, body.contingent, body.month))!;
+  await ctx.audit({
+    action: 'funding.strength.set',
+    entityType: 'contingent_strength',
+    entityId: `${countryOrgId}:${body.contingent}:${body.month}`,
+    before: before ?? null,
+    after,
+  });
+  return after;
+}
+
+const COLUMNS = ['contingent', 'month', 'personnel_days'] as const;
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/**
+ * Imports strength figures from CSV with a header row naming the columns contingent, month
+ * (YYYY-MM) and personnel_days, in any order. A file that cannot be read as CSV or lacks a
+ * column is refused whole; otherwise the good rows are written and each bad row is reported
+ * with its line number and reason, so the file can be corrected and imported again (rows
+ * already imported come back as unchanged).
+ */
+export async function importStrengths(ctx: Ctx, csv: string, requestedCountry: string | undefined) {
+  const countryOrgId = await countryFor(ctx, requestedCountry, '/countryOrgId');
+  // With `info: true` each record comes with where it was read, which csv-parse's types do not say.
+  let rows: { record: string[]; info: { lines: number } }[];
+  try {
+    rows = parse(csv, { skip_empty_lines: true, trim: true, bom: true, info: true, relax_column_count: true }) as unknown as typeof rows;
+  } catch (error) {
+    throw invalid([{ pointer: '/csv', detail: `The file is not readable as CSV: ${(error as Error).message}` }]);
+  }
+  const header = (rows[0]?.record ?? []).map((h) => h.toLowerCase());
+  const missing = COLUMNS.filter((c) => !header.includes(c));
+  if (missing.length)
+    throw invalid([
+      {
+        pointer: '/csv',
+        detail: `The first line must name the columns ${COLUMNS.join(', ')}; missing: ${missing.join(', ')}.`,
+      },
+    ]);
+  const records = rows.slice(1).map(({ record, info }) => ({
+    record: Object.fromEntries(header.map((name, i) => [name, record[i] ?? ''])),
+    info,
+  }));
+
+  const result = { imported: 0, updated: 0, unchanged: 0, refused: [] as { line: number; reason: string }[] };
+  const seen = new Map<string, number>();
+  for (const { record, info } of records) {
+    const line = info.lines;
+    const reason = rowProblem(record);
+    if (reason) {
+      result.refused.push({ line, reason });
+      continue;
+    }
+    const key = `${record.contingent}\u0000${record.month}`;
+    if (seen.has(key)) {
+      result.refused.push({ line, reason: `The same contingent and month as line ${seen.get(key)}.` });
+      continue;
+    }
+    seen.set(key, line);
+    const outcome = await repo.upsertStrength(ctx.db, {
+      countryOrgId,
+      contingent: record.contingent,
+      month: record.month,
+      personnelDays: Number(record.personnel_days),
+      source: 'imported',
+    });
+    result[outcome] += 1;
+  }
+  await ctx.audit({
+    action: 'funding.strength.import',
+    entityType: 'contingent_strength',
+    entityId: countryOrgId,
+    after: { imported: result.imported, updated: result.updated, unchanged: result.unchanged, refused: result.refused.length },
+  });
+  return result;
+}
+
+function rowProblem(record: Record<string, string>): string | undefined {
+  const contingent = record.contingent ?? '';
+  if (!contingent) return 'The contingent is empty.';
+  if (contingent.length > 200) return 'The contingent name is longer than 200 characters.';
+  if (!MONTH.test(record.month ?? '')) return `The month "${record.month ?? ''}" is not YYYY-MM.`;
+  const days = record.personnel_days ?? '';
+  if (!/^\d{1,9}$/.test(days) || Number(days) > 100_000_000)
+    return `personnel_days "${days}" is not a whole number of days from 0 to 100,000,000.`;
+  return undefined;
+}
+
+// --- Claims ---------------------------------------------------------------------------------
+
+async function visibleInstrument(ctx: Ctx, id: string) {
+  const instrument = await funding.getInstrument(ctx.db, ctx.actor, id);
+  if (!instrument) throw invalid([{ pointer: '/instrumentId', detail: `No such funding instrument: ${id}.` }]);
+  return instrument;
+}
+
+async function existingBudgetLine(ctx: Ctx, id: string) {
+  if (!(await funding.getBudgetLine(ctx.db, id))) throw invalid([{ pointer: '/budgetLineId', detail: `No such budget line: ${id}.` }]);
+}
+
+function nothingClaimed(amounts: repo.ClaimAmounts): void {
+  if (centsOf(amounts.totalUsd) === 0n)
+    throw invalid([{ pointer: '/personnelDays', detail: 'The claim comes to USD 0.00: give personnel-days or equipment lines.' }]);
+}
+
+export async function createClaim(ctx: Ctx, body: z.output<typeof s.claimCreate>) {
+  const countryOrgId = await countryFor(ctx, body.countryOrgId, '/countryOrgId');
+  const instrument = await visibleInstrument(ctx, body.instrumentId);
+  await existingBudgetLine(ctx, body.budgetLineId);
+  let personnelDays = body.personnelDays;
+  if (personnelDays === undefined) {
+    const strength = await repo.getStrength(ctx.db, countryOrgId, body.contingent, body.month);
+    if (!strength)
+      throw invalid([
+        {
+          pointer: '/personnelDays',
+          detail: `There is no strength figure for ${body.contingent} in ${body.month}: enter or import it, or give personnelDays.`,
+        },
+      ]);
+    personnelDays = strength.personnelDays;
+  }
+  const amounts = claimAmounts(body.month, personnelDays, instrument.reimbursementRateUsd, body.equipment);
+  nothingClaimed(amounts);
+  const id = await repo.insertClaim(ctx.db, {
+    ...amounts,
+    countryOrgId,
+    contingent: body.contingent,
+    month: body.month,
+    instrumentId: body.instrumentId,
+    budgetLineId: body.budgetLineId,
+    ownerOrgId: countryOrgId,
+    classification: body.classification,
+    sharedWith: body.sharedWith,
+  });
+  await repo.insertEvent(ctx.db, id, 'drafted', '', actorLabel(ctx.requireActor()));
+  const created = await getClaim(ctx, id);
+  await ctx.audit({ action: 'funding.claim.create', entityType: 'reimbursement_claim', entityId: id, after: created });
+  return created;
+}
+
+export async function updateClaim(ctx: Ctx, id: string, body: z.output<typeof s.claimUpdate>) {
+  const actor = ctx.requireActor();
+  const before = await getClaim(ctx, id);
+  if (!ownsRecord(actor, before.ownerOrgId)) throw forbidden('Only the country that drafted this claim can change it.');
+  if (before.status !== 'drafted')
+    throw new Problem('funding.claim-transition', `The claim is ${before.status}; only a drafted claim can be changed.`);
+  const instrumentId = body.instrumentId ?? before.instrumentId;
+  const instrument = await visibleInstrument(ctx, instrumentId);
+  if (body.budgetLineId) await existingBudgetLine(ctx, body.budgetLineId);
+  const equipment = body.equipment ?? before.equipment;
+  const amounts = claimAmounts(before.month, body.personnelDays ?? before.personnelDays, instrument.reimbursementRateUsd, equipment);
+  nothingClaimed(amounts);
+  await repo.updateClaim(ctx.db, id, {
+    ...amounts,
+    instrumentId,
+    budgetLineId: body.budgetLineId ?? before.budgetLineId,
+    classification: body.classification ?? before.classification,
+    sharedWith: body.sharedWith ?? before.sharedWith,
+  });
+  const after = await getClaim(ctx, id);
+  await ctx.audit({ action: 'funding.claim.update', entityType: 'reimbursement_claim', entityId: id, before, after });
+  return after;
+}
+
+/** Where a claim can go from each status. */
+const TRANSITIONS: Record<ClaimStatus, ClaimStatus[]> = {
+  drafted: ['submitted'],
+  submitted: ['verified', 'rejected'],
+  verified: ['approved', 'rejected'],
+  approved: ['paid'],
+  paid: [],
+  rejected: ['drafted'],
+};
+
+/** Who moves a claim to each status: the country itself, or finance at headquarters. */
+const MOVED_BY: Record<ClaimStatus, 'country' | 'finance'> = {
+  drafted: 'country',
+  submitted: 'country',
+  verified: 'finance',
+  approved: 'finance',
+  paid: 'finance',
+  rejected: 'finance',
+};
+
+function mayMake(actor: Actor | null, claim: repo.Claim, who: 'country' | 'finance'): boolean {
+  if (!actor) return false;
+  if (who === 'finance') return can(actor, 'funding.post') || actor.kind === 'system';
+  return (can(actor, 'funding.report') || actor.kind === 'system') && ownsRecord(actor, claim.ownerOrgId);
+}
+
+function transitionsFor(actor: Actor | null, claim: repo.Claim): ClaimStatus[] {
+  return TRANSITIONS[claim.status].filter((to) => mayMake(actor, claim, MOVED_BY[to]));
+}
+
+export async function getClaim(ctx: Ctx, id: string, lock = false) {
+  const claim = await repo.getClaim(ctx.db, ctx.actor, id, lock);
+  if (!claim) throw notFound('reimbursement claim');
+  return {
+    ...claim,
+    equipment: await repo.equipmentOf(ctx.db, id),
+    events: await repo.eventsOf(ctx.db, id),
+    transitions: transitionsFor(ctx.actor, claim),
+  };
+}
+
+export async function transition(ctx: Ctx, id: string, body: z.output<typeof s.transitionCreate>) {
+  const actor = ctx.requireActor();
+  // The row lock orders concurrent changes of one claim: the second waits and sees the first's result.
+  const before = await getClaim(ctx, id, true);
+  const who = MOVED_BY[body.to];
+  if (!mayMake(actor, before, who))
+    throw forbidden(
+      who === 'country'
+        ? `Only the country that owns the claim can move it to ${body.to}.`
+        : `Moving a claim to ${body.to} needs the permission "funding.post" (finance at force headquarters).`,
+    );
+  if (!TRANSITIONS[before.status].includes(body.to)) {
+    if (before.status === 'paid')
+      throw new Problem('funding.claim-paid', `It was paid by ledger transaction ${before.paidTransactionId}.`, {
+        paidTransactionId: before.paidTransactionId,
+      });
+    const allowed = TRANSITIONS[before.status];
+    throw new Problem(
+      'funding.claim-transition',
+      `The claim is ${before.status}; it can move to ${allowed.length ? allowed.join(' or ') : 'nothing else'}, not to ${body.to}.`,
+      { from: before.status, to: body.to },
+    );
+  }
+  if (body.to === 'rejected' && !body.note)
+    throw invalid([{ pointer: '/note', detail: 'Say why the claim is rejected, so the country can correct it.' }]);
+
+  let paidTransactionId: string | null = null;
+  if (body.to === 'paid') {
+    paidTransactionId = await ledger.post(ctx.db, {
+      kind: 'disbursement',
+      instrumentId: before.instrumentId,
+      budgetLineId: before.budgetLineId,
+      payeeOrgId: before.countryOrgId,
+      claimId: before.id,
+      valueDate: body.valueDate ?? new Date().toISOString().slice(0, 10),
+      currency: 'USD',
+      amount: before.totalUsd,
+      usdPerUnit: '1',
+      amountUsd: before.totalUsd,
+      reference: `Claim ${before.contingent} ${before.month}`,
+      description: `Reimbursement of ${before.countryName}, ${before.contingent}, ${before.month}`,
+      origin: 'claim',
+      postedBy: actorLabel(actor),
+    });
+    const posted = (await ledger.getTransaction(ctx.db, actor, paidTransactionId))!;
+    await ctx.audit({ action: 'funding.disbursement.post', entityType: 'ledger_transaction', entityId: paidTransactionId, after: posted });
+  }
+  await repo.setStatus(ctx.db, id, body.to, paidTransactionId);
+  await repo.insertEvent(ctx.db, id, body.to, body.note, actorLabel(actor));
+  const after = await getClaim(ctx, id);
+  await ctx.audit({
+    action: `funding.claim.${body.to}`,
+    entityType: 'reimbursement_claim',
+    entityId: id,
+    before: { status: before.status },
+    after: { status: after.status, note: body.note, paidTransactionId },
+  });
+  return after;
+}
