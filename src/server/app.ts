@@ -30,6 +30,7 @@ import { authRoutes } from './modules/auth/auth.routes.ts';
 import { tokenRoutes } from './modules/auth/tokens.ts';
 import { conditionsRoutes } from './modules/conditions/conditions.routes.ts';
 import { fundingRoutes } from './modules/funding/funding.routes.ts';
+import { statementRoutes } from './modules/funding/statement.routes.ts';
 import { geoRoutes } from './modules/geo/geo.routes.ts';
 import { systemRoutes } from './modules/health/system.routes.ts';
 
@@ -179,6 +180,7 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   geoRoutes(app);
   conditionsRoutes(app);
   fundingRoutes(app);
+  statementRoutes(app);
 
   await app.register(fastifyStatic, { root: config.webDir, serve: existsSync(config.webDir), wildcard: true, index: ['index.html'] });
   if (config.basemapPmtiles) {
