@@ -91,8 +91,8 @@ async function readProblem(response: Response): Promise<Problem> {
   return fallback;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+async function request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
   const isWrite = method !== 'GET' && method !== 'HEAD';
   const hasBody = method === 'POST' || method === 'PATCH' || method === 'PUT';
   if (hasBody) headers['content-type'] = 'application/json';
@@ -123,6 +123,9 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 export const api = {
   get: <T>(path: string, params?: QueryParams) => request<T>('GET', withQuery(path, params)),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
+  /** A money write: the server posts it once however often the same key is sent. */
+  postOnce: <T>(path: string, body: unknown, idempotencyKey: string) =>
+    request<T>('POST', path, body, { 'idempotency-key': idempotencyKey }),
   patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, body),
   delete: <T = void>(path: string) => request<T>('DELETE', path),
 };

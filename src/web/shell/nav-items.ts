@@ -1,6 +1,6 @@
 /** The pages of the signed-in app, and the permission each one needs. */
 export interface NavItem {
-  key: 'map' | 'conditions' | 'organisations' | 'users' | 'roles' | 'audit' | 'account';
+  key: 'map' | 'conditions' | 'funding' | 'organisations' | 'users' | 'roles' | 'audit' | 'account';
   path: string;
   permission: string | null;
 }
@@ -8,6 +8,7 @@ export interface NavItem {
 export const NAV_ITEMS: NavItem[] = [
   { key: 'map', path: '/map', permission: 'places.read' },
   { key: 'conditions', path: '/conditions', permission: 'conditions.read' },
+  { key: 'funding', path: '/funding', permission: 'funding.read' },
   { key: 'organisations', path: '/organisations', permission: 'organisations.read' },
   { key: 'users', path: '/users', permission: 'users.read' },
   { key: 'roles', path: '/roles', permission: 'roles.read' },
