@@ -144,7 +144,7 @@ export function FundingFigures({ overview, highlightDonorId, donorName = (_id, n
         <Text size="xs" c="dimmed" mt={4}>
           {t('funding.pledgeNote')}
         </Text>
-        <Table.ScrollContainer minWidth={820} mt="sm">
+        <Table.ScrollContainer minWidth={1000} mt="sm">
           <Table striped data-testid="donors-table">
             <Table.Thead>
               <Table.Tr>
@@ -155,7 +155,7 @@ export function FundingFigures({ overview, highlightDonorId, donorName = (_id, n
                   </Table.Th>
                 ))}
                 <Table.Th style={{ textAlign: 'end' }}>{t('funding.byDonor.shareColumn')}</Table.Th>
-                {donorAction && <Table.Th>{t('common.actions')}</Table.Th>}
+                {donorAction && <Table.Th>{t('funding.statement.title')}</Table.Th>}
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>

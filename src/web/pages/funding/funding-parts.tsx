@@ -75,7 +75,7 @@ export function TotalCards({ overview }: { overview: PublicOverview }) {
   const money = useMoney();
   const x = overview.totals;
   return (
-    <SimpleGrid cols={{ base: 2, sm: 4, lg: 6 }} spacing="sm" data-testid="funding-totals">
+    <SimpleGrid cols={{ base: 2, sm: 3, lg: 4, xl: 6 }} spacing="sm" data-testid="funding-totals">
       <Figure label={t('funding.figures.budget')} value={money.usd(x.budget)} testId="total-budget" />
       <Figure label={t('funding.figures.pledged')} value={money.usd(x.pledged)} note={t('funding.notFunding')} testId="total-pledged" />
       <Figure label={t('funding.figures.committed')} value={money.usd(x.committed)} testId="total-committed" />

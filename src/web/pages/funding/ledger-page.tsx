@@ -146,7 +146,7 @@ export default function LedgerPage() {
                         <Table.Td>
                           {[tx.budgetLineId && lineName.get(tx.budgetLineId), tx.payeeOrgId && orgName.get(tx.payeeOrgId)]
                             .filter(Boolean)
-                            .join(' → ') || '—'}
+                            .join(i18n.dir() === 'rtl' ? ' ← ' : ' → ') || '—'}
                         </Table.Td>
                         <Table.Td style={{ textAlign: 'end', whiteSpace: 'nowrap' }}>
                           {money.inCurrency(tx.amount, tx.currency)}

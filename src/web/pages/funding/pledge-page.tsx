@@ -49,7 +49,7 @@ export default function PledgePage() {
                     {t('funding.figures.pledged')}
                   </Text>
                   <Text fw={600}>{money.inCurrency(p.amount, p.currency)}</Text>
-                  <Text size="xs">{money.usd(p.amountUsd)}</Text>
+                  {p.currency !== 'USD' && <Text size="xs">{money.usd(p.amountUsd)}</Text>}
                   <Text size="xs" c="dimmed">
                     {t('funding.notFunding')}
                   </Text>
