@@ -94,6 +94,9 @@ describe('donor statement', () => {
         payeeOrgId: payee.id,
       }),
     );
+    // A receipt posted in error and reversed counts for nothing.
+    const mistake = await ok(await finance.client.post('/api/funding/receipts', { ...posting, amount: '10000.00', reference: 'DUPLICATE' }));
+    await ok(await finance.client.post(`/api/funding/transactions/${mistake.id}/reversal`, { reason: 'Posted twice', valueDate: '2026-03-11' }));
     // Outside the period asked for: left out of the statement.
     await ok(await finance.client.post('/api/funding/receipts', { ...posting, valueDate: '2026-07-01', amount: '999.00' }));
 
@@ -109,9 +112,11 @@ describe('donor statement', () => {
     expect(text).toMatch(/Allocated to budget lines \$1,200,000\.00/);
     expect(text).toMatch(/Disbursed to payees \$700,000\.00/);
     expect(text).toContain('WIRE-0042');
+    expect(text).toContain('Reversal: Posted twice');
     expect(text).toContain('Field hospitals');
     expect(text).toContain(payee.name);
     expect(text).toContain('Spring pledge');
+    expect(text).toContain('2,000,000.00 USD');
     expect(text).not.toContain('$999.00');
   });
 

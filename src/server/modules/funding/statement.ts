@@ -13,7 +13,7 @@ import { getOrganisation } from '../access/organisations.repo.ts';
 import * as repo from './funding.repo.ts';
 import * as service from './funding.service.ts';
 import * as ledger from './ledger.repo.ts';
-import { centsOf, usdOf } from './money.ts';
+import { centsOf, minorDigits, usdOf } from './money.ts';
 
 type Pledge = Awaited<ReturnType<typeof service.getPledge>>;
 type PostingKind = 'receipt' | 'allocation' | 'disbursement' | 'expenditure';
@@ -138,6 +138,14 @@ export function dollars(usd: string): string {
   return `${negative ? '-' : ''}$${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction.padEnd(2, '0').slice(0, 2)}`;
 }
 
+/** "1000000.0000" EUR as "1,000,000.00 EUR": grouped, with the currency's own decimals. */
+export function amountIn(amount: string, currency: string): string {
+  const [whole, fraction = ''] = amount.split('.');
+  const digits = minorDigits(currency);
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${digits > 0 ? `${grouped}.${fraction.padEnd(digits, '0').slice(0, digits)}` : grouped} ${currency}`;
+}
+
 const TRANCHE_STATE_LABEL = { blocked: 'blocked', open: 'open', received: 'received' } as const;
 
 /** The statement as a PDF (A4, Helvetica; names outside Latin-1 are shown as sent by the font). */
@@ -161,9 +169,9 @@ export function renderStatement(s: Statement): Promise<Buffer> {
   const heading = (text: string) => doc.moveDown(0.5).font('Helvetica-Bold').fontSize(13).text(text).font('Helvetica').fontSize(10);
   const row = (label: string, value: string) => {
     const y = doc.y;
-    doc.text(label, 50, y, { width: 340 });
+    doc.text(label, 50, y, { width: 300 });
     const after = doc.y;
-    doc.text(value, 400, y, { width: 145, align: 'right' });
+    doc.text(value, 355, y, { width: 190, align: 'right' });
     doc.y = Math.max(after, doc.y);
     doc.x = 50;
   };
@@ -187,25 +195,25 @@ export function renderStatement(s: Statement): Promise<Buffer> {
   if (!s.pledges.length) none();
   for (const p of s.pledges) {
     doc.font('Helvetica-Bold');
-    row(`${p.title} (${p.instrumentName}), pledged ${p.pledgedOn}`, `${p.amount} ${p.currency}`);
+    row(`${p.title} (${p.instrumentName}), pledged ${p.pledgedOn}`, amountIn(p.amount, p.currency));
     doc.font('Helvetica');
     row('  In US dollars; received so far', `${dollars(p.amountUsd)}; ${dollars(p.receivedUsd)}`);
     for (const t of p.tranches) {
-      const waits = t.waitsOn.map((c) => c.code).join(', ');
+      const waits = t.waitsOn.map((c) => c.titleEn).join('; ');
       const detail = t.state === 'blocked' && (waits || t.waitsOnHidden) ? `, waits on ${waits || 'conditions you may not see'}` : '';
-      row(`  Tranche ${t.seq}: ${TRANCHE_STATE_LABEL[t.state]}${detail}`, `${t.amount} ${t.currency}`);
+      row(`  Tranche ${t.seq}: ${TRANCHE_STATE_LABEL[t.state]}${detail}`, amountIn(t.amount, t.currency));
     }
   }
 
   heading('Agreements');
   if (!s.agreements.length) none();
-  for (const a of s.agreements) row(`${a.reference}, signed ${a.signedOn}`, `${a.amount} ${a.currency} (${dollars(a.amountUsd)})`);
+  for (const a of s.agreements) row(`${a.reference}, signed ${a.signedOn}`, `${amountIn(a.amount, a.currency)} (${dollars(a.amountUsd)})`);
 
   heading('Receipts');
   if (!s.receipts.length) none();
   for (const t of s.receipts) {
     const what = t.kind === 'reversal' ? `Reversal: ${t.description}` : t.reference || t.instrumentName;
-    row(`${t.valueDate} ${what}`, `${t.kind === 'reversal' ? '-' : ''}${t.amount} ${t.currency} (${dollars(t.amountUsd)})`);
+    row(`${t.valueDate} ${what}`, `${t.kind === 'reversal' ? '-' : ''}${amountIn(t.amount, t.currency)} (${dollars(t.amountUsd)})`);
   }
 
   heading('Where the money went');
