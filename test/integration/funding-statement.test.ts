@@ -95,8 +95,12 @@ describe('donor statement', () => {
       }),
     );
     // A receipt posted in error and reversed counts for nothing.
-    const mistake = await ok(await finance.client.post('/api/funding/receipts', { ...posting, amount: '10000.00', reference: 'DUPLICATE' }));
-    await ok(await finance.client.post(`/api/funding/transactions/${mistake.id}/reversal`, { reason: 'Posted twice', valueDate: '2026-03-11' }));
+    const mistake = await ok(
+      await finance.client.post('/api/funding/receipts', { ...posting, amount: '10000.00', reference: 'DUPLICATE' }),
+    );
+    await ok(
+      await finance.client.post(`/api/funding/transactions/${mistake.id}/reversal`, { reason: 'Posted twice', valueDate: '2026-03-11' }),
+    );
     // Outside the period asked for: left out of the statement.
     await ok(await finance.client.post('/api/funding/receipts', { ...posting, valueDate: '2026-07-01', amount: '999.00' }));
 
