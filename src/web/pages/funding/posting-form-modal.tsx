@@ -1,6 +1,7 @@
 import { NativeSelect, Textarea, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSession } from '../../auth/session';
 import { FormModal } from '../../components/form-modal';
 import { fieldErrors } from '../../components/problems';
 import { useSaveMutation } from '../../components/use-save-mutation';
@@ -32,12 +33,14 @@ export function PostingFormModal({ kind, tranche, onClose }: Props) {
   const lines = useBudgetLines();
   const organisations = useOrganisationOptions();
   const keyFor = useIdempotencyKey();
+  const { me } = useSession();
   const [instrumentId, setInstrumentId] = useState(tranche?.instrumentId ?? '');
   const [amount, setAmount] = useState(tranche?.amount ?? '');
   const [currency, setCurrency] = useState(tranche?.currency ?? 'USD');
   const [valueDate, setValueDate] = useState(today());
   const [budgetLineId, setBudgetLineId] = useState('');
-  const [payeeOrgId, setPayeeOrgId] = useState('');
+  // Spending is reported by the organisation that was paid: your own.
+  const [payeeOrgId, setPayeeOrgId] = useState(kind === 'expenditure' ? (me?.organisation.id ?? '') : '');
   const [reference, setReference] = useState('');
   const [description, setDescription] = useState('');
   const needsLine = kind !== 'receipt';
