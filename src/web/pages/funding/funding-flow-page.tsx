@@ -3,7 +3,8 @@ import { lazy, Suspense, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
-import { type Overview, type Period, toNumber, useMoney, useOverview } from './funding-api';
+import { useAllOrganisations } from '../../http/lookups';
+import { type Overview, type Period, toNumber, useInstruments, useMoney, useOverview } from './funding-api';
 import { FundingTabs, PeriodFilter } from './funding-parts';
 
 const EChart = lazy(() => import('./echart'));
@@ -14,7 +15,7 @@ const EChart = lazy(() => import('./echart'));
  * to a payee. Nodes carry their kind in the key, since one organisation can be a donor and
  * a payee.
  */
-function sankey(overview: Overview, labels: { unallocated: string }) {
+function sankey(overview: Overview, labels: { unallocated: string }, localName: (id: string) => string | undefined) {
   const nodes = new Map<string, { name: string; depth: number; label: string }>();
   const links = new Map<string, { source: string; target: string; value: number }>();
   const node = (kind: string, id: string | null, depth: number, label: string) => {
@@ -27,7 +28,7 @@ function sankey(overview: Overview, labels: { unallocated: string }) {
     const existing = links.get(key);
     links.set(key, { source, target, value: (existing?.value ?? 0) + value });
   };
-  const name = (id: string | null) => (id && overview.names[id]) || labels.unallocated;
+  const name = (id: string | null) => (id && (localName(id) || overview.names[id])) || labels.unallocated;
   for (const f of overview.flows) {
     const value = toNumber(f.amountUsd);
     if (value <= 0) continue;
@@ -46,10 +47,20 @@ export default function FundingFlowPage() {
   const overview = useOverview(period);
   const money = useMoney();
   const rtl = i18n.dir() === 'rtl';
-  const graph = useMemo(
-    () => (overview.data ? sankey(overview.data, { unallocated: t('funding.flow.unknown') }) : null),
-    [overview.data, t],
-  );
+  const organisations = useAllOrganisations();
+  const instruments = useInstruments();
+  const language = i18n.resolvedLanguage;
+  // Names in the interface language where one is recorded; the overview's names are English.
+  const graph = useMemo(() => {
+    if (!overview.data) return null;
+    const local = new Map<string, string>();
+    if (language === 'ar') {
+      for (const o of organisations.data ?? []) if (o.nameAr) local.set(o.id, o.nameAr);
+      for (const i of instruments.data ?? []) if (i.nameAr) local.set(i.id, i.nameAr);
+      for (const l of overview.data.lines) if (l.nameAr) local.set(l.budgetLineId, l.nameAr);
+    }
+    return sankey(overview.data, { unallocated: t('funding.flow.unknown') }, (id) => local.get(id));
+  }, [overview.data, organisations.data, instruments.data, language, t]);
   const option = useMemo(
     () =>
       graph && {
@@ -81,7 +92,12 @@ export default function FundingFlowPage() {
             // Right to left, the donors stand at the right: mirror the depth.
             data: graph.nodes.map((n) => ({ ...n, depth: rtl ? 3 - n.depth : n.depth })),
             links: graph.links,
-            label: { formatter: (p: { data: { label: string } }) => p.data.label, width: 150, overflow: 'truncate' },
+            label: {
+              position: rtl ? 'left' : 'right',
+              formatter: (p: { data: { label: string } }) => p.data.label,
+              width: 150,
+              overflow: 'truncate',
+            },
           },
         ],
       },
