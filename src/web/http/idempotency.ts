@@ -15,12 +15,19 @@ function uuid(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** Returns `keyFor(body)`: the key of this submission, the same one while the body is unchanged. */
-export function useIdempotencyKey(): (body: unknown) => string {
-  const last = useRef<{ body: string; key: string } | null>(null);
+/** `keyFor(body)`: the key of this submission, the same one while the body is unchanged. */
+export function submissionKeys(): (body: unknown) => string {
+  let last: { body: string; key: string } | null = null;
   return (body) => {
     const text = JSON.stringify(body);
-    if (last.current?.body !== text) last.current = { body: text, key: uuid() };
-    return last.current.key;
+    if (last?.body !== text) last = { body: text, key: uuid() };
+    return last.key;
   };
+}
+
+/** The submission keys of one form, kept for as long as the form is open. */
+export function useIdempotencyKey(): (body: unknown) => string {
+  const keys = useRef<((body: unknown) => string) | null>(null);
+  keys.current ??= submissionKeys();
+  return keys.current;
 }
