@@ -33,6 +33,7 @@ import { graphRoutes } from './modules/conditions/graph.routes.ts';
 import { claimsRoutes } from './modules/funding/claims.routes.ts';
 import { fundingExchangeRoutes } from './modules/funding/exchange.routes.ts';
 import { fundingRoutes } from './modules/funding/funding.routes.ts';
+import { statementRoutes } from './modules/funding/statement.routes.ts';
 import { geoRoutes } from './modules/geo/geo.routes.ts';
 import { systemRoutes } from './modules/health/system.routes.ts';
 
@@ -185,6 +186,7 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   fundingRoutes(app);
   fundingExchangeRoutes(app);
   claimsRoutes(app);
+  statementRoutes(app);
 
   await app.register(fastifyStatic, { root: config.webDir, serve: existsSync(config.webDir), wildcard: true, index: ['index.html'] });
   if (config.basemapPmtiles) {

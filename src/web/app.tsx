@@ -25,6 +25,27 @@ const MapPage = lazy(() => import('./pages/map/map-page'));
 const AuditPage = lazy(() => import('./pages/audit/audit-page'));
 // React Flow and dagre are needed only by the requirements graph.
 const GraphPage = lazy(() => import('./pages/conditions/graph-page'));
+const FundingOverviewPage = lazy(() => import('./pages/funding/funding-overview-page'));
+const FundingFlowPage = lazy(() => import('./pages/funding/funding-flow-page'));
+const PledgesPage = lazy(() => import('./pages/funding/pledges-page'));
+const PledgePage = lazy(() => import('./pages/funding/pledge-page'));
+const LedgerPage = lazy(() => import('./pages/funding/ledger-page'));
+// Open to everyone, signed in or not.
+const TransparencyPage = lazy(() => import('./pages/funding/transparency-page'));
+
+const FUNDING_PAGES = [
+  { path: 'funding', Page: FundingOverviewPage },
+  { path: 'funding/flow', Page: FundingFlowPage },
+  { path: 'funding/pledges', Page: PledgesPage },
+  { path: 'funding/pledges/:id', Page: PledgePage },
+  { path: 'funding/ledger', Page: LedgerPage },
+];
+
+const transparency = (
+  <Suspense fallback={<FullPageLoader />}>
+    <TransparencyPage />
+  </Suspense>
+);
 
 function FullPageLoader() {
   const { t } = useTranslation();
@@ -62,6 +83,7 @@ function SignedInRoutes() {
   return (
     <Routes>
       <Route path="/sign-in" element={<Navigate to={next?.startsWith('/') ? next : '/'} replace />} />
+      <Route path="/transparency" element={transparency} />
       <Route
         element={
           <RequireEnrolment>
@@ -122,6 +144,19 @@ function SignedInRoutes() {
             </RequirePermission>
           }
         />
+        {FUNDING_PAGES.map(({ path, Page }) => (
+          <Route
+            key={path}
+            path={path}
+            element={
+              <RequirePermission permission="funding.read">
+                <Suspense fallback={<FullPageLoader />}>
+                  <Page />
+                </Suspense>
+              </RequirePermission>
+            }
+          />
+        ))}
         <Route
           path="funding/claims"
           element={
@@ -188,6 +223,7 @@ function SignedOutRoutes() {
   return (
     <Routes>
       <Route path="/sign-in" element={<SignInPage />} />
+      <Route path="/transparency" element={transparency} />
       <Route path="*" element={<Navigate to={`/sign-in${next}`} replace />} />
     </Routes>
   );

@@ -562,6 +562,7 @@ const SAMPLES: Record<string, Sample> = {
   'GET /api/funding/transactions': {},
   'GET /api/funding/transactions/:id': { owner: 'none', request: () => ({ url: `/api/funding/transactions/${fx.receiptId}` }) },
   'GET /api/funding/overview': {},
+  'GET /api/funding/statements': { request: () => ({ url: `/api/funding/statements?donorOrgId=${fx.organisationId}` }) },
   'GET /api/public/funding': {},
   'POST /api/funding/imports/iati': {
     request: () => ({ url: '/api/funding/imports/iati', body: iatiSample(), contentType: 'application/xml' }),

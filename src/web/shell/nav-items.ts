@@ -1,6 +1,6 @@
 /** The pages of the signed-in app, and the permission each one needs. */
 export interface NavItem {
-  key: 'map' | 'conditions' | 'stakeholders' | 'claims' | 'organisations' | 'users' | 'roles' | 'audit' | 'account';
+  key: 'map' | 'conditions' | 'stakeholders' | 'funding' | 'claims' | 'organisations' | 'users' | 'roles' | 'audit' | 'account';
   path: string;
   permission: string | null;
 }
@@ -9,6 +9,7 @@ export const NAV_ITEMS: NavItem[] = [
   { key: 'map', path: '/map', permission: 'places.read' },
   { key: 'conditions', path: '/conditions', permission: 'conditions.read' },
   { key: 'stakeholders', path: '/stakeholders', permission: 'conditions.read' },
+  { key: 'funding', path: '/funding', permission: 'funding.read' },
   { key: 'claims', path: '/funding/claims', permission: 'funding.read' },
   { key: 'organisations', path: '/organisations', permission: 'organisations.read' },
   { key: 'users', path: '/users', permission: 'users.read' },

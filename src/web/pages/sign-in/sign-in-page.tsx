@@ -1,7 +1,8 @@
-import { Alert, Box, Button, Center, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Box, Button, Center, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { useSession } from '../../auth/session';
 import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors } from '../../components/problems';
@@ -105,6 +106,11 @@ export function SignInPage() {
               </Button>
             </Stack>
           </form>
+          <Text size="sm" mt="lg" ta="center">
+            <Anchor component={Link} to="/transparency" data-testid="transparency-link">
+              {t('transparency.link')}
+            </Anchor>
+          </Text>
         </Paper>
       </Center>
     </Box>
