@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { readConditionsScenario } from '../../src/server/scenario/gaza-conditions.ts';
+import { readFundingScenario } from '../../src/server/scenario/gaza-funding.ts';
 import { chooseLanguage, HAS_CHROMIUM, shownText, signIn, snapshot, suiteTitle, UI_TIMEOUT_MS, useE2E, visible } from './support/e2e.ts';
 import { ROOT } from './support/server.ts';
 
@@ -48,12 +50,18 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('a political officer records evidence 
     await visible(page.locator('[role="img"] canvas').first());
     await snapshot(page, 'conditions-ar');
 
-    // The requirements graph: every condition and commitment of the scenario, with their status.
+    // The requirements graph: every condition, commitment and gated funding tranche of the
+    // scenario, with their status.
     await page.getByTestId('open-graph').click();
     await page.waitForURL(/\/conditions\/graph$/);
     const graphBefore = await graphStatuses(page);
-    expect(graphBefore.conditions.size).toBe(14);
-    expect(graphBefore.gates.size).toBe(14);
+    const conditionsData = await readConditionsScenario();
+    const fundingData = await readFundingScenario();
+    expect(graphBefore.conditions.size).toBe(conditionsData.conditions.length);
+    expect(graphBefore.gates.size).toBe(
+      conditionsData.commitments.filter((m) => m.gate).length +
+        fundingData.pledges.reduce((n, p) => n + p.tranches.filter((t) => t.gate).length, 0),
+    );
     expect(graphBefore.conditions.get(first)).not.toBe('met');
     const openBefore = openGates(graphBefore.gates);
     await visible(page.getByTestId('graph-legend'));
