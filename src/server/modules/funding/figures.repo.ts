@@ -109,13 +109,13 @@ export async function overview(db: Queryable, actor: Actor | null, period: Perio
       select b.id, b.code, b.name_en as "nameEn", b.name_ar as "nameAr", b.category,
         coalesce((select v.amount_usd from budget_line_versions v where v.budget_line_id = b.id order by v.version desc limit 1), 0)::text as budget
       from budget_lines b order by b.code`),
-    db.query<{ id: string; name: string }>(sql`
-      select o.id, o.name from organisations o
+    db.query<{ id: string; name: string; country: string | null }>(sql`
+      select o.id, o.name, o.country_code as country from organisations o
       where o.id in (select i.donor_org_id from funding_instruments i where ${visibleTo(actor, 'i')})
          or o.id in (select m.payee_org_id from ledger_monthly m join funding_instruments i on i.id = m.instrument_id
                      where m.payee_org_id is not null and ${visibleTo(actor, 'i')})
       union all
-      select i.id, i.name from funding_instruments i where ${visibleTo(actor, 'i')}`),
+      select i.id, i.name, null from funding_instruments i where ${visibleTo(actor, 'i')}`),
   ]);
 
   const totals = zero();
@@ -134,6 +134,7 @@ export async function overview(db: Queryable, actor: Actor | null, period: Perio
   for (const sums of donors.values()) for (const key of Object.keys(totals) as (keyof Sums)[]) totals[key] += sums[key];
 
   const nameOf = new Map(names.rows.map((n) => [n.id, n.name]));
+  const countryOf = new Map(names.rows.map((n) => [n.id, n.country]));
   let budget = 0n;
   const lineFigures = lines.rows.map((l) => {
     const sums = byLine.get(l.id) ?? zero();
@@ -184,7 +185,13 @@ export async function overview(db: Queryable, actor: Actor | null, period: Perio
       cashOnHand: usdOf(cashOnHand),
     },
     donors: [...donors.entries()]
-      .map(([id, sums]) => ({ donorOrgId: id, donorName: nameOf.get(id) ?? '', ...present(sums), order: sums.pledged + sums.received }))
+      .map(([id, sums]) => ({
+        donorOrgId: id,
+        donorName: nameOf.get(id) ?? '',
+        donorCountryCode: countryOf.get(id) ?? null,
+        ...present(sums),
+        order: sums.pledged + sums.received,
+      }))
       .sort((a, b) => (b.order > a.order ? 1 : b.order < a.order ? -1 : a.donorName.localeCompare(b.donorName)))
       .map(({ order: _order, ...rest }) => rest),
     lines: lineFigures,

@@ -364,7 +364,7 @@ export const overviewSchema = z.object({
   to: z.string().nullable(),
   currency: z.literal('USD'),
   totals: figures.extend({ budget: usd, gap: usd, cashOnHand: usd }),
-  donors: z.array(figures.extend({ donorOrgId: z.uuid(), donorName: z.string() })),
+  donors: z.array(figures.extend({ donorOrgId: z.uuid(), donorName: z.string(), donorCountryCode: z.string().nullable() })),
   lines: z.array(
     z.object({
       budgetLineId: z.uuid(),

@@ -145,7 +145,7 @@ export interface PublicOverview {
   to: string | null;
   currency: 'USD';
   totals: Figures & { budget: string; gap: string; cashOnHand: string };
-  donors: (Figures & { donorOrgId: string; donorName: string })[];
+  donors: (Figures & { donorOrgId: string; donorName: string; donorCountryCode: string | null })[];
   lines: {
     budgetLineId: string;
     code: string;

@@ -18,7 +18,7 @@ export default function FundingOverviewPage() {
   const byId = new Map((organisations.data ?? []).map((o) => [o.id, o]));
   const language = i18n.resolvedLanguage ?? 'en';
   // The United States is drawn apart: it is the largest donor the mission depends on.
-  const us = overview.data?.donors.find((d) => byId.get(d.donorOrgId)?.countryCode === 'US');
+  const us = overview.data?.donors.find((d) => d.donorCountryCode === 'US');
   const donorName = (id: string, fallback: string) => {
     const org = byId.get(id);
     return org ? organisationName(org, language) : fallback;

@@ -35,7 +35,10 @@ export default function TransparencyPage() {
             {overview.data && (
               <>
                 <TotalCards overview={overview.data} />
-                <FundingFigures overview={overview.data} />
+                <FundingFigures
+                  overview={overview.data}
+                  highlightDonorId={overview.data.donors.find((d) => d.donorCountryCode === 'US')?.donorOrgId}
+                />
               </>
             )}
           </QueryState>
