@@ -299,7 +299,7 @@ export async function visibleStakeholderIds(db: Queryable, actor: Actor | null, 
 // --- The analysis generation -----------------------------------------------------------
 
 /**
- * The counter every write to a table the conditions analysis reads moves (migration 0004);
+ * The counter every write to a table the conditions analysis reads moves (migration 0005);
  * a model built after reading it reflects at least that generation.
  */
 export async function analysisGeneration(db: Queryable): Promise<number> {

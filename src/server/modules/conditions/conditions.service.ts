@@ -121,7 +121,7 @@ async function readModel(ctx: Ctx): Promise<VisibleModel> {
 // Building the model reads every condition and gated subject the caller may see (seconds at
 // tens of thousands of gates), so it is kept between requests. An entry is keyed by the
 // analysis generation (a counter that every write to a table the model reads moves, in the
-// writing transaction: migration 0004) and by the caller's visibility key: callers with the
+// writing transaction: migration 0005) and by the caller's visibility key: callers with the
 // same key see the same records, so they share the model, and no one gets a model built for
 // what someone else may see. The generation is read before the model, so an entry never
 // holds data older than its key says, whichever process or tool made the last write.
