@@ -11,6 +11,7 @@ import { serveControlSocket } from './control-socket.ts';
 import { socketPath } from './db/data-dir.ts';
 import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
+import { pruneIdempotencyKeys } from './http/idempotency.ts';
 import { pruneAuthState } from './modules/auth/auth.repo.ts';
 import { DEMO_PASSWORD, DEMO_SIGN_INS, seedGaza, seedRoles } from './scenario/gaza.ts';
 
@@ -46,10 +47,11 @@ export async function startServer(config: Config, options: { quiet?: boolean; ha
       opened.lock.setAddress(address);
       control = await serveControlSocket(app, socketPath(config.dataDir), secret);
     }
-    const prune = setInterval(
-      () => pruneAuthState(opened.db).catch((err) => app.log.warn({ err }, 'pruning sessions failed')),
-      10 * 60_000,
-    );
+    // Housekeeping: expired sessions and old sign-in attempts, and idempotency keys past their retention.
+    const prune = setInterval(() => {
+      pruneAuthState(opened.db).catch((err) => app.log.warn({ err }, 'pruning sessions failed'));
+      pruneIdempotencyKeys(opened.db).catch((err) => app.log.warn({ err }, 'pruning idempotency keys failed'));
+    }, 10 * 60_000);
     prune.unref();
 
     say('');

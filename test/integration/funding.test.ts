@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IDEMPOTENCY_RETENTION_DAYS, pruneIdempotencyKeys } from '../../src/server/http/idempotency.ts';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.ts';
 
 let t: TestApp;
@@ -272,6 +273,22 @@ describe('idempotency keys', () => {
     expect(none.status).toBe(400);
     expect(none.body.code).toBe('request.idempotency-key-missing');
     expect((await finance.client.get(`/api/funding/transactions?instrumentId=${fund.id}`)).body.total).toBe(1);
+  });
+
+  it('forgets keys after their retention period, and only those', async () => {
+    const fund = await instrument();
+    const oldKey = randomUUID();
+    const recentKey = randomUUID();
+    const body = { instrumentId: fund.id, amount: '1.00', valueDate: '2026-02-01' };
+    await ok(await finance.client.post('/api/funding/receipts', body, { 'idempotency-key': oldKey }));
+    await ok(await finance.client.post('/api/funding/receipts', body, { 'idempotency-key': recentKey }));
+    await t.db.query(`update idempotency_keys set created_at = now() - make_interval(days => $1) where key = $2`, [
+      IDEMPOTENCY_RETENTION_DAYS + 1,
+      oldKey,
+    ]);
+    expect(await pruneIdempotencyKeys(t.db)).toBeGreaterThanOrEqual(1);
+    const left = await t.db.query<{ key: string }>(`select key from idempotency_keys where key = any($1::text[])`, [[oldKey, recentKey]]);
+    expect(left.rows.map((r) => r.key)).toEqual([recentKey]);
   });
 
   it('lets a request that failed be retried with its key', async () => {

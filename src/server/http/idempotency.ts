@@ -73,6 +73,17 @@ export async function storeResponse(db: Queryable, req: FastifyRequest, key: str
     where principal = ${principal(req)} and key = ${key}`);
 }
 
+/** How long a key and its answer are kept: a client retries within minutes, not months. */
+export const IDEMPOTENCY_RETENTION_DAYS = 30;
+
+/** Forgets keys older than the retention period (run with the server's other housekeeping). */
+export async function pruneIdempotencyKeys(db: Queryable): Promise<number> {
+  const removed = await db.query(
+    sql`delete from idempotency_keys where created_at < now() - make_interval(days => ${IDEMPOTENCY_RETENTION_DAYS})`,
+  );
+  return removed.rowCount ?? 0;
+}
+
 export function sendReplay(reply: FastifyReply, replay: Replay): FastifyReply {
   reply.code(replay.status).header('idempotent-replayed', 'true');
   if (!replay.body) return reply.send();
