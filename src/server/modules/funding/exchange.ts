@@ -8,6 +8,7 @@
 import sql from 'sql-template-tag';
 import type { Db, Queryable } from '../../db/db.ts';
 import { type Actor, visibleTo } from '../../http/actor.ts';
+import { centsOf, usdOf } from './money.ts';
 import { readFts } from './standards/fts-read.ts';
 import type { FundingHxlRow } from './standards/hxl.ts';
 import { type IatiActivity, type IatiTransaction, transactionKeys } from './standards/iati-model.ts';
@@ -105,20 +106,8 @@ async function writeBatch(db: Db, source: 'iati' | 'fts', rows: FlowRow[], impor
     const entry = summary.byStatus[row.status];
     entry.count++;
     if (row.usd === null) summary.withoutRate++;
-    else entry.usd = addUsd(entry.usd, row.usd);
+    else entry.usd = usdOf(centsOf(entry.usd) + centsOf(row.usd));
   }
-}
-
-function addUsd(a: string, b: string): string {
-  const cents = (v: string) => {
-    const negative = v.startsWith('-');
-    const [whole, fraction = ''] = v.replace('-', '').split('.');
-    const c = BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0').slice(0, 2));
-    return negative ? -c : c;
-  };
-  const total = cents(a) + cents(b);
-  const abs = total < 0n ? -total : total;
-  return `${total < 0n ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
 }
 
 function iatiRows(activity: IatiActivity): FlowRow[] {

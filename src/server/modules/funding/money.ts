@@ -27,10 +27,12 @@ export function decimalsOf(amount: string): number {
   return dot < 0 ? 0 : amount.length - dot - 1;
 }
 
-/** Cents of a non-negative USD decimal string, exactly. */
+/** Cents of a USD decimal string, exactly (net figures and reversals can be negative). */
 export function centsOf(usd: string): bigint {
-  const [whole, fraction = ''] = usd.split('.');
-  return BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0').slice(0, 2));
+  const negative = usd.startsWith('-');
+  const [whole, fraction = ''] = (negative ? usd.slice(1) : usd).split('.');
+  const cents = BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0').slice(0, 2));
+  return negative ? -cents : cents;
 }
 
 /** A USD decimal string of cents. */
