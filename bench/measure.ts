@@ -47,7 +47,6 @@ function trackActivity(db: Db): { db: Db; settled(): Promise<void> } {
     }
   };
   const tracked: Db = {
-    kind: db.kind,
     query: (query, values) => track(() => db.query(query, values)),
     exec: (script) => track(() => db.exec(script)),
     transaction: (work) => track(() => db.transaction(work)),

@@ -5,12 +5,14 @@
 import { Argument, Command, Option } from 'commander';
 import { ConfigError, loadConfig, VERSION } from '../server/config.ts';
 import { DataDirBusyError, readLock } from '../server/db/data-dir.ts';
+import { EmbeddedUnavailableError } from '../server/db/embedded.ts';
 import { type Call, CliError, expectOk, type Streams } from './errors.ts';
 
 // The server's modules load only for the commands that need them, so --help is quick.
 const server = () => import('../server/server.ts');
 const withApi: typeof import('./api.ts').withApi = async (config, work) => (await import('./api.ts')).withApi(config, work);
-const openDatabase = async (config: ReturnType<typeof loadConfig>) => (await import('../server/db/open.ts')).openDatabase(config);
+const openDatabase = async (config: ReturnType<typeof loadConfig>) =>
+  (await import('../server/db/open.ts')).openDatabase(config, (line) => console.error(line));
 
 const program = new Command('concord')
   .description('Concord: coordination platform for a donor-funded, multinational stabilization mission')
@@ -294,7 +296,11 @@ funding
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof CliError || error instanceof ConfigError || error instanceof DataDirBusyError) {
+  if (error instanceof CliError ||
+    error instanceof ConfigError ||
+    error instanceof DataDirBusyError ||
+    error instanceof EmbeddedUnavailableError
+  ) {
     console.error(error.message);
     process.exit(1);
   }

@@ -10,6 +10,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string | null;
+  /** Connections each server keeps to PostgreSQL at most. */
+  dbPoolSize: number;
   seed: 'gaza' | 'none';
   logLevel: string;
   trustProxy: boolean;
@@ -34,11 +36,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://.');
   }
+  const dbPoolSize = Number(env.CONCORD_DB_POOL_SIZE ?? 20);
+  if (!Number.isInteger(dbPoolSize) || dbPoolSize < 2 || dbPoolSize > 500) {
+    throw new ConfigError(`CONCORD_DB_POOL_SIZE must be a whole number from 2 to 500, not "${env.CONCORD_DB_POOL_SIZE}".`);
+  }
   return {
     port,
     host: env.HOST ?? '0.0.0.0',
     dataDir: resolve(env.CONCORD_DATA_DIR ?? './data'),
     databaseUrl,
+    dbPoolSize,
     seed,
     logLevel: env.LOG_LEVEL ?? 'info',
     trustProxy: env.CONCORD_TRUST_PROXY === 'true' || env.CONCORD_TRUST_PROXY === '1',

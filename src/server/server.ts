@@ -28,8 +28,8 @@ export async function prepareDatabase(db: import('./db/db.ts').Db, seed: Config[
 }
 
 export async function startServer(config: Config, options: { quiet?: boolean; handleSignals?: boolean } = {}): Promise<RunningServer> {
-  const opened = await openDatabase(config);
   const say = (line: string) => options.quiet || console.log(line);
+  const opened = await openDatabase(config, say);
   let control: Server | undefined;
   try {
     const { migrated, seeded } = await prepareDatabase(opened.db, config.seed);
@@ -56,7 +56,9 @@ export async function startServer(config: Config, options: { quiet?: boolean; ha
 
     say('');
     say(`Concord ${config.version} is running at ${address}`);
-    say(`  database: ${opened.db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`);
+    say(
+      `  database: ${opened.embedded ? `embedded PostgreSQL ${opened.embedded.version} in ${config.dataDir} (Unix socket only)` : 'PostgreSQL (DATABASE_URL)'}`,
+    );
     if (migrated.length) say(`  migrations applied: ${migrated.join(', ')}`);
     if (seeded) say('  loaded the Gaza scenario');
     if (config.seed === 'gaza') {

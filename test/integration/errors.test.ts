@@ -54,7 +54,6 @@ describe('problem responses', () => {
     // A database that fails in a way nothing expects, for one query.
     const failing: Db = {
       ...t.db,
-      kind: t.db.kind,
       query: async (query, values) => {
         const text = typeof query === 'string' ? query : query.text;
         if (text.includes('from organisations') && text.includes('count(*)')) throw new TypeError('something unexpected');

@@ -15,7 +15,7 @@ describe('health and problems', () => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       status: 'ok',
-      database: process.env.TEST_DATABASE_URL ? 'postgresql' : 'pglite',
+      database: 'postgresql',
       version: expect.any(String),
     });
   });

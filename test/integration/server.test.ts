@@ -59,7 +59,7 @@ describe('a server process', { timeout: 240_000 }, () => {
     expect(server.output()).toContain('loaded the Gaza scenario');
     expect(server.output()).toContain('admin@concord.example');
     const health = await (await fetch(`${server.address}/api/health`)).json();
-    expect(health).toMatchObject({ status: 'ok', database: process.env.TEST_DATABASE_URL ? 'postgresql' : 'pglite' });
+    expect(health).toMatchObject({ status: 'ok', database: 'postgresql' });
     const governorates = await (await fetch(`${server.address}/api/geo/governorates`)).json();
     expect(governorates.features.map((f: { properties: { nameEn: string } }) => f.properties.nameEn).sort()).toEqual([
       'Deir al-Balah',

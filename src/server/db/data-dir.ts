@@ -1,16 +1,20 @@
 /**
- * The embedded database's data directory and its guard. Two processes opening one PGlite
- * directory corrupt it, so the process that opens it holds `concord.lock` (its pid) and,
- * when it is a server, serves a control socket beside it that the CLI talks to instead.
+ * The embedded database's data directory and its guard. The process that starts the
+ * embedded PostgreSQL server owns it: it holds `concord.lock` (its pid) and, when it is a
+ * server, serves a control socket beside it that the CLI talks to instead of starting a
+ * second server on the same cluster.
  *
- *   CONCORD_DATA_DIR/pgdata        PGlite's files
+ *   CONCORD_DATA_DIR/postgres      the PostgreSQL cluster (mode 0700, owner-only files)
+ *   CONCORD_DATA_DIR/postgres.log  the embedded server's log
  *   CONCORD_DATA_DIR/concord.lock  {"pid", "startedAt", "address"} of the holder
  *   CONCORD_DATA_DIR/concord.sock  the running server's control socket (owner-only)
  */
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const pgdataPath = (dataDir: string) => join(dataDir, 'pgdata');
+export const pgdataPath = (dataDir: string) => join(dataDir, 'postgres');
+/** Where the earlier embedded engine (PGlite) kept its files; no longer read. */
+export const legacyPgliteDataPath = (dataDir: string) => join(dataDir, 'pgdata');
 export const lockPath = (dataDir: string) => join(dataDir, 'concord.lock');
 export const socketPath = (dataDir: string) => join(dataDir, 'concord.sock');
 
@@ -57,7 +61,7 @@ export interface DataDirLock {
 }
 
 export function acquireDataDir(dataDir: string): DataDirLock {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = lockPath(dataDir);
   const info: LockInfo = { pid: process.pid, startedAt: new Date().toISOString(), address: null };
   for (let attempt = 0; attempt < 2; attempt++) {

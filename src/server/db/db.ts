@@ -1,15 +1,12 @@
 /**
- * The one database interface Concord uses. Two engines sit behind it: PGlite (PostgreSQL
- * compiled to WebAssembly, in-process, for `npm start` and tests) and a PostgreSQL server
- * through `pg`. Both run the same SQL; only connection handling differs, so the rest of
- * the code never knows which one it talks to.
+ * The one database interface Concord uses: PostgreSQL through a `pg` pool, whether the
+ * server is the embedded one Concord starts itself (embedded.ts) or one DATABASE_URL
+ * names. Route code receives a Queryable and never knows which.
  *
  * Queries take either plain text with values or a `sql` tagged template from
  * sql-template-tag, which keeps every value parameterised.
  */
 import type { Sql } from 'sql-template-tag';
-
-export type DbKind = 'pglite' | 'postgresql';
 
 export interface QueryResult<Row> {
   rows: Row[];
@@ -23,7 +20,6 @@ export interface Queryable {
 }
 
 export interface Db extends Queryable {
-  readonly kind: DbKind;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 /**
- * The one place where database errors become API problems. Both engines report the
- * PostgreSQL SQLSTATE in `code`; connection failures surface as Node errors.
+ * The one place where database errors become API problems. PostgreSQL reports its
+ * SQLSTATE in `code`; connection failures surface as Node errors.
  */
 import { Problem } from '../http/problems.ts';
 
@@ -45,7 +45,7 @@ export function isConnectionError(error: unknown): boolean {
   const code = (error as DatabaseErrorLike)?.code;
   if (code && (CONNECTION_CODES.has(code) || code.startsWith('08'))) return true;
   const message = (error as Error)?.message ?? '';
-  return /Connection terminated|PGlite is closed|connection timeout|timeout exceeded when trying to connect/i.test(message);
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(message);
 }
 
 export function databaseErrorToProblem(error: unknown): Problem | undefined {

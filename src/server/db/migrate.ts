@@ -1,6 +1,5 @@
 /**
- * Forward-only migrations: numbered plain SQL files in ./migrations, the same files on
- * PGlite and PostgreSQL. Each file runs in its own transaction and is recorded in
+ * Forward-only migrations: numbered plain SQL files in ./migrations. Each file runs in its own transaction and is recorded in
  * schema_migrations with a checksum, so an edited, already-applied file is reported
  * instead of silently diverging. An advisory lock lets several instances start at once.
  */

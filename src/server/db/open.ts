@@ -1,33 +1,65 @@
 /**
- * Opens the database the configuration names: PostgreSQL when DATABASE_URL is set,
- * otherwise the embedded PGlite in CONCORD_DATA_DIR, guarded against a second process.
+ * Opens the database the configuration names: the PostgreSQL server DATABASE_URL points
+ * at, or else the embedded PostgreSQL server in CONCORD_DATA_DIR, which this process
+ * starts, holds (data-dir.ts) and stops again on close.
  */
+import { chmodSync, existsSync } from 'node:fs';
 import type { Config } from '../config.ts';
-import { acquireDataDir, type DataDirLock, pgdataPath } from './data-dir.ts';
+import { acquireDataDir, type DataDirLock, legacyPgliteDataPath, pgdataPath } from './data-dir.ts';
 import type { Db } from './db.ts';
-import { openPglite } from './pglite.ts';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded.ts';
 import { PostgresDb } from './postgres.ts';
 
 export interface OpenedDb {
   db: Db;
   lock: DataDirLock | null;
+  /** The embedded server, when this process runs one. */
+  embedded: EmbeddedPostgres | null;
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: Config): Promise<OpenedDb> {
+export async function openDatabase(config: Config, log: (line: string) => void = () => {}): Promise<OpenedDb> {
   if (config.databaseUrl) {
-    const db = new PostgresDb(config.databaseUrl);
-    return { db, lock: null, close: () => db.close() };
+    const db = new PostgresDb(config.databaseUrl, config.dbPoolSize);
+    return { db, lock: null, embedded: null, close: () => db.close() };
   }
   const lock = acquireDataDir(config.dataDir);
   try {
-    const db = await openPglite(pgdataPath(config.dataDir));
+    // Only the owner may list the folder; when PostgreSQL runs as its own system user
+    // (Concord started as root) that user must still pass through to its cluster.
+    chmodSync(config.dataDir, process.getuid?.() === 0 ? 0o711 : 0o700);
+    if (existsSync(legacyPgliteDataPath(config.dataDir))) {
+      log(
+        `${legacyPgliteDataPath(config.dataDir)} holds data of the earlier embedded engine (PGlite), which Concord no longer reads; a new PostgreSQL cluster is used beside it.`,
+      );
+    }
+    if (process.env.CONCORD_EMBEDDED_ENGINE === 'pglite') {
+      // Kept for one measurement only: the engines side by side (decision 0016).
+      const { openPglite } = await import('./pglite.ts');
+      const db = await openPglite(legacyPgliteDataPath(config.dataDir));
+      return {
+        db,
+        lock,
+        embedded: null,
+        close: async () => {
+          await db.close();
+          lock.release();
+        },
+      };
+    }
+    const embedded = await startEmbeddedPostgres({ pgdata: pgdataPath(config.dataDir), log });
+    const db = new PostgresDb(embedded.url(), config.dbPoolSize);
     return {
       db,
       lock,
+      embedded,
       async close() {
-        await db.close();
-        lock.release();
+        try {
+          await db.close();
+        } finally {
+          await embedded.stop();
+          lock.release();
+        }
       },
     };
   } catch (error) {

@@ -31,7 +31,6 @@ function wrap(target: Pick<PGlite, 'query' | 'exec'>): Queryable {
 }
 
 export class PgliteDb implements Db {
-  readonly kind = 'pglite' as const;
   readonly query: Queryable['query'];
   readonly exec: Queryable['exec'];
 

@@ -1,6 +1,6 @@
 /**
- * PostgreSQL server engine through a `pg` pool. Values come back typed as PGlite returns
- * them (int8 as number, numeric as exact string), so both engines behave the same.
+ * PostgreSQL through a `pg` pool. int8 comes back as a number (counts and ids fit),
+ * numeric as an exact decimal string.
  */
 import pg from 'pg';
 import type { Db, Queryable, QueryResult } from './db.ts';
@@ -22,7 +22,6 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
 }
 
 export class PostgresDb implements Db {
-  readonly kind = 'postgresql' as const;
   readonly pool: pg.Pool;
   readonly query: Queryable['query'];
   readonly exec: Queryable['exec'];

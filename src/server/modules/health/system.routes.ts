@@ -16,7 +16,7 @@ export function systemRoutes(app: FastifyInstance, config: Config) {
       tags,
       summary: 'Liveness and database reachability',
       response: {
-        200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgresql']), version: z.string() }),
+        200: z.object({ status: z.literal('ok'), database: z.literal('postgresql'), version: z.string() }),
         503: problemSchema,
       },
     },
@@ -27,7 +27,7 @@ export function systemRoutes(app: FastifyInstance, config: Config) {
         } catch {
           throw new Problem('database.unavailable', 'The database did not answer.');
         }
-        return { status: 'ok' as const, database: app.db.kind, version: config.version };
+        return { status: 'ok' as const, database: 'postgresql' as const, version: config.version };
       }),
   });
 
