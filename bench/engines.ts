@@ -1,16 +1,20 @@
 /**
- * A fresh, throw-away database per engine: PGlite in a temporary data directory (the
- * way `npm start` runs it, on files rather than in memory), and on PostgreSQL a new
- * database that is dropped again at the end, even after Ctrl-C.
+ * A fresh, throw-away database per engine: the embedded PostgreSQL server in a temporary
+ * data directory (the way `npm start` runs it, fsync on), and on a PostgreSQL server a new
+ * database; both are removed again at the end, even after Ctrl-C.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { loadConfig } from '../src/server/config.ts';
 import type { Db } from '../src/server/db/db.ts';
-import { openPglite } from '../src/server/db/pglite.ts';
+import { startEmbeddedPostgres } from '../src/server/db/embedded.ts';
 import { PostgresDb } from '../src/server/db/postgres.ts';
+
+/** The same pool size a server uses by default, so the figures match a real deployment. */
+const POOL_SIZE = loadConfig({}).dbPoolSize;
 
 export const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -40,14 +44,16 @@ async function serverVersion(db: Db): Promise<string> {
   return (await db.query<{ server_version: string }>('show server_version')).rows[0].server_version.split(' ')[0];
 }
 
-export async function openBenchPglite(): Promise<BenchDb> {
+export async function openBenchEmbedded(): Promise<BenchDb> {
   const dir = await mkdtemp(join(tmpdir(), 'concord-bench-'));
-  const db = await openPglite(dir);
+  const server = await startEmbeddedPostgres({ pgdata: join(dir, 'postgres') });
+  const db = new PostgresDb(server.url(), POOL_SIZE);
   return {
     db,
-    version: `PostgreSQL ${await serverVersion(db)} in PGlite`,
+    version: `PostgreSQL ${await serverVersion(db)} (embedded)`,
     dispose: track(async () => {
       await db.close();
+      await server.stop();
       await rm(dir, { recursive: true, force: true });
     }),
   };
@@ -96,8 +102,7 @@ export async function openBenchPostgres(url: string): Promise<BenchDb> {
   const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   await admin.connect();
   await admin.query(`create database ${name}`);
-  // The same pool size the server uses (PostgresDb's default), so the figures match a real deployment.
-  const db = new PostgresDb(withDatabase(url, name));
+  const db = new PostgresDb(withDatabase(url, name), POOL_SIZE);
   const dispose = track(async () => {
     await db.close().catch(() => {});
     await admin.query(`drop database if exists ${name} with (force)`);

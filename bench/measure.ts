@@ -31,7 +31,7 @@ export interface RunningApp {
 /**
  * The database as the app sees it, counting the work in flight. When autocannon's time is
  * up it closes its connections, but the server still finishes the requests it had begun
- * (on PGlite, one query after another, that can be seconds of work), and that leftover
+ * (seconds of work, under heavy load), and that leftover
  * must not run into the next measurement. Counting costs nothing measurable per query.
  */
 function trackActivity(db: Db): { db: Db; settled(): Promise<void> } {

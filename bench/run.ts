@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: builds a large data set on PGlite and on PostgreSQL, measures sign-in,
+ * `npm run bench`: builds a large data set on the embedded PostgreSQL and on a PostgreSQL
+ * server, measures sign-in,
  * paginated lists and the audit trail through the real HTTP app and directly on the
  * database, and prints one markdown table (also written to bench/results/latest.md).
  *
@@ -13,13 +14,11 @@
  * `xmllint --stream` (bench/iati-read.ts, which also runs alone).
  *
  *   BENCH_QUICK=1               10x less data and 2 s runs (a 10 MB IATI file), to check that it works
- *   BENCH_ENGINES=pglite        only these engines (comma-separated: pglite, postgresql)
- *   BENCH_AUDIT_ROWS=n          audit rows on PostgreSQL (default 1,000,000)
- *   BENCH_PGLITE_AUDIT_ROWS=n   audit rows on PGlite (default 200,000, see below)
+ *   BENCH_ENGINES=embedded      only these engines (comma-separated: embedded, postgresql)
+ *   BENCH_AUDIT_ROWS=n          audit rows (default 1,000,000)
  *   BENCH_DATABASE_URL / TEST_DATABASE_URL   the PostgreSQL server (default: local, port 5432)
  */
 
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import type { Db } from '../src/server/db/db.ts';
@@ -27,7 +26,7 @@ import { listUsers } from '../src/server/modules/access/users.repo.ts';
 import { prepareDatabase } from '../src/server/server.ts';
 import { runConditionsAnalysisBench } from './conditions-analysis.ts';
 import { runConditionsDbBench } from './conditions-db.ts';
-import { type BenchDb, openBenchPglite, openBenchPostgres, postgresUrl, probePostgres, redact } from './engines.ts';
+import { type BenchDb, openBenchEmbedded, openBenchPostgres, postgresUrl, probePostgres, redact } from './engines.ts';
 import { runFundingBench } from './funding-ledger.ts';
 import { BENCH_ADMIN_EMAIL, BENCH_PASSWORD, generate } from './generate.ts';
 import { runIatiReadBench } from './iati-read.ts';
@@ -38,14 +37,7 @@ const SCALE = QUICK ? 10 : 1;
 const ORGANISATIONS = 10_000 / SCALE;
 const USERS_PER_ORGANISATION = 5;
 const PAGE_SIZE = 25;
-// Every audit row goes through the hash-chaining trigger, one row at a time. On a small
-// machine that is a few thousand rows a second on either engine, so a million rows on
-// both would take most of the bench's time. PGlite gets a smaller trail by default
-// (labelled in the table); BENCH_PGLITE_AUDIT_ROWS=1000000 gives it the full count.
-const AUDIT_ROWS = {
-  postgresql: Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000) / SCALE,
-  pglite: Number(process.env.BENCH_PGLITE_AUDIT_ROWS ?? process.env.BENCH_AUDIT_ROWS ?? 200_000) / SCALE,
-};
+const AUDIT_ROWS = Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000) / SCALE;
 // Direct calls run as long as the HTTP runs: a deep page can take a second, and short
 // runs of slow calls give few samples.
 const SECONDS = QUICK ? { signIn: 2, list: 2, direct: 2, audit: 2 } : { signIn: 5, list: 10, direct: 10, audit: 10 };
@@ -62,9 +54,9 @@ const CONDITION_RUNS = QUICK ? 3 : 5;
 const LEDGER_TRANSACTIONS = 500_000 / SCALE;
 const CONDITION_WARM_RUNS = QUICK ? 20 : 100;
 
-type Engine = 'pglite' | 'postgresql';
-const ENGINES: Engine[] = ['pglite', 'postgresql'];
-const NAMES: Record<Engine, string> = { pglite: 'PGlite', postgresql: 'PostgreSQL' };
+type Engine = 'embedded' | 'postgresql';
+const ENGINES: Engine[] = ['embedded', 'postgresql'];
+const NAMES: Record<Engine, string> = { embedded: 'Embedded PostgreSQL', postgresql: 'PostgreSQL server' };
 
 /** A table row: its label and one cell per engine. */
 type Rows = Map<string, Partial<Record<Engine, string>>>;
@@ -97,7 +89,7 @@ async function benchEngine(engine: Engine, bench: BenchDb, rows: Rows): Promise<
   const prepared = await timed(() => prepareDatabase(db, 'none'));
   set('Migrate and seed roles (fresh database)', secs(prepared.seconds));
 
-  const auditRows = AUDIT_ROWS[engine];
+  const auditRows = AUDIT_ROWS;
   const data = await generate(db, {
     organisations: ORGANISATIONS,
     usersPerOrganisation: USERS_PER_ORGANISATION,
@@ -105,8 +97,7 @@ async function benchEngine(engine: Engine, bench: BenchDb, rows: Rows): Promise<
     auditBatch: Math.min(50_000, auditRows),
     onProgress: (line) => log(engine, line),
   });
-  const reduced = engine === 'pglite' && auditRows < AUDIT_ROWS.postgresql ? ' **(reduced for PGlite)**' : '';
-  set('Data: organisations / users / audit rows', `${int(data.organisations)} / ${int(data.users)} / ${int(data.auditRows)}${reduced}`);
+  set('Data: organisations / users / audit rows', `${int(data.organisations)} / ${int(data.users)} / ${int(data.auditRows)}`);
   set('Generate organisations, users, roles (set-based SQL)', secs(data.peopleSeconds));
   set(
     'Generate audit rows (each chained by the trigger)',
@@ -217,13 +208,12 @@ async function benchEngine(engine: Engine, bench: BenchDb, rows: Rows): Promise<
 
 function machineLine(versions: string[]): string {
   const cpu = cpus();
-  const pglite = JSON.parse(readFileSync(new URL('../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')).version;
   const load = loadavg()
     .map((n) => n.toFixed(1))
     .join(' ');
   return (
     `Machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GB RAM, ` +
-    `${process.platform}/${process.arch}, Node ${process.version}, @electric-sql/pglite ${pglite}; ${versions.join('; ')}; ` +
+    `${process.platform}/${process.arch}, Node ${process.version}; ${versions.join('; ')}; ` +
     `load average (1/5/15 min) at the end: ${load}`
   );
 }
@@ -259,10 +249,10 @@ async function main() {
       log(engine, `fresh database on ${redact(url)}`);
       bench = await openBenchPostgres(url);
     } else {
-      log(engine, 'fresh database in a temporary directory (compiling PGlite takes a while)...');
-      const opened = await timed(() => openBenchPglite());
+      log(engine, 'fresh cluster in a temporary directory...');
+      const opened = await timed(() => openBenchEmbedded());
       bench = opened.result;
-      rows.set('Open PGlite (WebAssembly start-up)', { pglite: secs(opened.seconds) });
+      rows.set('Start the embedded server (initdb on first use)', { embedded: secs(opened.seconds) });
     }
     versions.push(`${NAMES[engine]}: ${bench.version}`);
     try {
@@ -291,11 +281,6 @@ async function main() {
     return [line(cells[0]), line(widths.map((width) => '-'.repeat(width))), ...cells.slice(1).map(line)];
   };
   const table = padded(cells);
-  if (AUDIT_ROWS.pglite < AUDIT_ROWS.postgresql && shown.includes('pglite')) {
-    notes.push(
-      `PGlite ran with ${int(AUDIT_ROWS.pglite)} audit rows instead of ${int(AUDIT_ROWS.postgresql)}, to keep the run short (BENCH_PGLITE_AUDIT_ROWS sets it). Compare rows/s, not the totals.`,
-    );
-  }
   notes.push(
     'Each API request also finds its session (one more query), validates and serialises through zod; the database rows time listUsers() alone. In both, the connections (or loops) take the pages in turn. A sign-in also writes a session, a sign-in attempt and an audit row.',
   );
@@ -304,7 +289,7 @@ async function main() {
   );
   notes.push(
     `Latencies are per request as autocannon saw them (or per call for listUsers()); req/s counts 2xx answers only. ` +
-      `Load came from one autocannon worker thread on the same machine as the server${shown.includes('postgresql') ? ' and the PostgreSQL server' : ''}.`,
+      `Load came from one autocannon worker thread on the same machine as the server and PostgreSQL.`,
   );
   const output = [
     `## Concord bench${QUICK ? ' (quick: BENCH_QUICK=1)' : ''} — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,

@@ -11,7 +11,7 @@ const postgres = process.env.TEST_DATABASE_URL;
 const notes = [
   postgres
     ? `database: PostgreSQL (TEST_DATABASE_URL)`
-    : 'database: embedded PGlite. Skipped: the same suite on PostgreSQL; set TEST_DATABASE_URL=postgres://user@host:5432/db to run it there',
+    : 'database: an embedded PostgreSQL cluster started for the run. Skipped: the suite on your own PostgreSQL server; set TEST_DATABASE_URL=postgres://user@host:5432/db to run it there too',
   chromium
     ? 'browser tests: Chromium at /usr/bin/chromium'
     : 'skipped: browser tests, Chromium not found at /usr/bin/chromium (apt-get install chromium)',

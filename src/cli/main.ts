@@ -296,7 +296,8 @@ funding
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof CliError ||
+  if (
+    error instanceof CliError ||
     error instanceof ConfigError ||
     error instanceof DataDirBusyError ||
     error instanceof EmbeddedUnavailableError

@@ -73,7 +73,15 @@ export async function startServer(config: Config, options: { quiet?: boolean; ha
       (stopping ??= (async () => {
         clearInterval(prune);
         control?.close();
-        await app.close(); // waits for requests in flight; new ones get 503
+        // Requests in flight finish; new ones get 503. A keep-alive connection whose request
+        // finishes after closing began would otherwise hold the close for Fastify's 72 s
+        // keep-alive timeout, so idle connections are closed as they appear.
+        const closeIdle = setInterval(() => app.server.closeIdleConnections(), 100);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(closeIdle);
+        }
         await opened.close();
       })());
 

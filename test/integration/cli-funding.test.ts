@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concord, tempDir } from '../support/processes.ts';
 
-const onPglite = !process.env.TEST_DATABASE_URL;
+// These always use the embedded server, so they run once, in the pass without TEST_DATABASE_URL.
+const onEmbedded = !process.env.TEST_DATABASE_URL;
 const SHARED = join(import.meta.dirname, '../../../shared');
 const HAS_SHARED = existsSync(SHARED);
 
-describe.skipIf(!onPglite)('concord funding on the embedded database', { timeout: 240_000 }, () => {
+describe.skipIf(!onEmbedded)('concord funding on the embedded database', { timeout: 240_000 }, () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let env: Record<string, string>;
   beforeAll(async () => {

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPglite } from '../../src/server/db/pglite.ts';
+import { pgdataPath } from '../../src/server/db/data-dir.ts';
+import { startEmbeddedPostgres } from '../../src/server/db/embedded.ts';
+import { PostgresDb } from '../../src/server/db/postgres.ts';
 import { DEMO_PASSWORD } from '../../src/server/scenario/gaza.ts';
 import { concord, type ServerProcess, startServerProcess, tempDir } from '../support/processes.ts';
 
-// The embedded-database guard is what these tests are about; they run in the PGlite pass.
-const onPglite = !process.env.TEST_DATABASE_URL;
+// The embedded database's guard is what these tests are about: they always use the
+// embedded server, so they run once, in the pass without TEST_DATABASE_URL.
+const onEmbedded = !process.env.TEST_DATABASE_URL;
 
 describe('concord CLI', () => {
   it('lists its commands', async () => {
@@ -27,7 +30,7 @@ describe('concord CLI', () => {
   });
 });
 
-describe.skipIf(!onPglite)('concord CLI on the embedded database', { timeout: 180_000 }, () => {
+describe.skipIf(!onEmbedded)('concord CLI on the embedded database', { timeout: 180_000 }, () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let env: Record<string, string>;
   beforeAll(async () => {
@@ -142,12 +145,15 @@ describe.skipIf(!onPglite)('concord CLI on the embedded database', { timeout: 18
   });
 
   it('reports a tampered audit trail and exits non-zero', async () => {
-    const db = await openPglite(`${dir.path}/pgdata`);
+    // Someone with the database's files and no Concord: start its server by hand and edit a row.
+    const server = await startEmbeddedPostgres({ pgdata: pgdataPath(dir.path) });
+    const db = new PostgresDb(server.url(), 1);
     const { rows } = await db.query<{ id: number }>('select max(id) - 1 as id from audit_log');
     await db.exec(`alter table audit_log disable trigger audit_log_append_only;
       update audit_log set actor_label = 'someone else' where id = ${rows[0].id};
       alter table audit_log enable trigger audit_log_append_only;`);
     await db.close();
+    await server.stop();
     const verify = await concord(['audit', 'verify'], env);
     expect(verify.code).toBe(1);
     expect(verify.stdout).toContain(`broken at row ${rows[0].id}`);

@@ -1,8 +1,8 @@
 /**
  * Reimbursement claims through HTTP: strength figures entered and imported from CSV, the
  * amounts of a claim, its lifecycle and who may move it, visibility, payment as a
- * disbursement in the ledger, and twenty simultaneous payments of one claim (on
- * PostgreSQL they run on separate connections at once; PGlite serializes them).
+ * disbursement in the ledger, and twenty simultaneous payments of one claim (on separate
+ * connections at once).
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

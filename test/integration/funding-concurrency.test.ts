@@ -1,8 +1,7 @@
 /**
  * Money rules under concurrency: fifty disbursements at once against a line that holds
- * enough for ten, and fifty retries of one idempotent receipt at once. On PostgreSQL the
- * requests run on separate connections at the same time; PGlite has one connection and
- * serializes them, so there the same test checks the rules without real contention.
+ * enough for ten, and fifty retries of one idempotent receipt at once, on separate
+ * connections at the same time.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

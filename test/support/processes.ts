@@ -2,7 +2,7 @@
  * Runs the real `concord` command as a child process, as a user would.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -37,10 +37,13 @@ export async function startServerProcess(
   env: Record<string, string | undefined>,
   timeoutMs = 90_000,
   killAfterMs?: number,
+  as?: { uid: number; gid: number },
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    uid: as?.uid,
+    gid: as?.gid,
   });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
@@ -82,5 +85,8 @@ export async function startServerProcess(
 
 export async function tempDir(prefix = 'concord-'): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
+  // Enterable by others (not listable), as a data directory's parent usually is: the
+  // embedded PostgreSQL may run as its own system user.
+  await chmod(path, 0o711);
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }

@@ -21,6 +21,7 @@
  *   recovers from its write-ahead log).
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
@@ -43,6 +44,8 @@ export const EMBEDDED_USER = 'concord';
 export const EMBEDDED_DATABASE = 'concord';
 /** The system user the server runs as when Concord is started as root. */
 export const EMBEDDED_SYSTEM_USER = 'concord-postgres';
+/** Where clusters go when their data directory sits in a folder the system user cannot enter. */
+const SYSTEM_CLUSTERS = '/var/lib/concord-postgres';
 /** The port only names the socket file (`.s.PGSQL.5432`); nothing listens on TCP. */
 const SOCKET_PORT = 5432;
 /** Unix socket paths are limited to 107 bytes on Linux (103 on macOS). */
@@ -182,7 +185,7 @@ async function stopOrphan(pgdata: string, log: (line: string) => void): Promise<
 }
 
 export interface EmbeddedOptions {
-  /** The cluster's directory (PGDATA). Its parent must exist or be creatable. */
+  /** The cluster's directory (PGDATA). Its parent (Concord's data directory) is made owner-only. */
   pgdata: string;
   /** Extra server settings, e.g. { fsync: 'off' } for throw-away test clusters. */
   settings?: Record<string, string>;
@@ -244,13 +247,23 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const log = options.log ?? (() => {});
   const binaries = embeddedBinaries();
   const user = runAsUser();
-  const { pgdata } = options;
-  const parent = dirname(pgdata);
-  mkdirSync(parent, { recursive: true });
+  let { pgdata } = options;
+  let parent = dirname(pgdata);
+  mkdirSync(parent, { recursive: true, mode: 0o700 });
+  // Only the owner may list the folder the cluster sits in; when PostgreSQL runs as its own
+  // system user (Concord started as root), that user must still pass through to its cluster.
+  chmodSync(parent, user ? 0o711 : 0o700);
   if (user && !reachable(parent, user)) {
-    throw new EmbeddedUnavailableError(
-      `PostgreSQL runs as the system user ${user.name}, which cannot reach ${parent}: set CONCORD_DATA_DIR to a directory it can enter (not inside a private home directory), or set DATABASE_URL.`,
-    );
+    // A folder above it is private to root (a checkout in /root, say): the cluster of this
+    // data directory lives in a system folder instead, one per data directory.
+    const moved = join(SYSTEM_CLUSTERS, createHash('sha256').update(parent).digest('hex').slice(0, 16));
+    log(`${user.name} cannot enter ${parent}, so the PostgreSQL cluster of this data directory is kept in ${moved}`);
+    mkdirSync(SYSTEM_CLUSTERS, { recursive: true, mode: 0o711 });
+    chmodSync(SYSTEM_CLUSTERS, 0o711);
+    mkdirSync(moved, { recursive: true, mode: 0o711 });
+    writeFileSync(join(parent, 'postgres.location'), `${moved}\n`, { mode: 0o600 });
+    parent = moved;
+    pgdata = join(moved, 'postgres');
   }
   if (!existsSync(join(pgdata, 'PG_VERSION'))) initialise(binaries, pgdata, user, log);
   const socketDir = socketDirFor(pgdata);

@@ -3,7 +3,7 @@
  * at, or else the embedded PostgreSQL server in CONCORD_DATA_DIR, which this process
  * starts, holds (data-dir.ts) and stops again on close.
  */
-import { chmodSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Config } from '../config.ts';
 import { acquireDataDir, type DataDirLock, legacyPgliteDataPath, pgdataPath } from './data-dir.ts';
 import type { Db } from './db.ts';
@@ -25,27 +25,10 @@ export async function openDatabase(config: Config, log: (line: string) => void =
   }
   const lock = acquireDataDir(config.dataDir);
   try {
-    // Only the owner may list the folder; when PostgreSQL runs as its own system user
-    // (Concord started as root) that user must still pass through to its cluster.
-    chmodSync(config.dataDir, process.getuid?.() === 0 ? 0o711 : 0o700);
     if (existsSync(legacyPgliteDataPath(config.dataDir))) {
       log(
         `${legacyPgliteDataPath(config.dataDir)} holds data of the earlier embedded engine (PGlite), which Concord no longer reads; a new PostgreSQL cluster is used beside it.`,
       );
-    }
-    if (process.env.CONCORD_EMBEDDED_ENGINE === 'pglite') {
-      // Kept for one measurement only: the engines side by side (decision 0016).
-      const { openPglite } = await import('./pglite.ts');
-      const db = await openPglite(legacyPgliteDataPath(config.dataDir));
-      return {
-        db,
-        lock,
-        embedded: null,
-        close: async () => {
-          await db.close();
-          lock.release();
-        },
-      };
     }
     const embedded = await startEmbeddedPostgres({ pgdata: pgdataPath(config.dataDir), log });
     const db = new PostgresDb(embedded.url(), config.dbPoolSize);

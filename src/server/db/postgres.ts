@@ -35,16 +35,28 @@ export class PostgresDb implements Db {
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A connection can fail between two queries of the transaction (the server restarts,
+    // say): the client then emits 'error', which must not crash the process. The next query
+    // fails, the transaction rolls back, and the broken client is discarded, not reused.
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('begin');
       const result = await work(wrap(client));
       await client.query('commit');
       return result;
     } catch (error) {
-      await client.query('rollback').catch(() => {});
+      broken ??= await client.query('rollback').then(
+        () => undefined,
+        (failed: Error) => failed,
+      );
       throw error;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 

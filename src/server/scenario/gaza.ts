@@ -95,7 +95,7 @@ export async function seedRoles(db: Queryable): Promise<void> {
 
 /** Loads the scenario unless it is already there. Returns whether it loaded anything. */
 export async function seedGaza(db: Db): Promise<boolean> {
-  // Hashing runs before the transaction, which must stay short on single-connection PGlite.
+  // Hashing runs before the transaction, which must stay short.
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const governorates = (await readData<{ features: GovernorateFeature[] }>('governorates.geojson')).features;
   const entryPoints = await readData<EntryPoint[]>('crossings.json');
