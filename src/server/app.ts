@@ -28,14 +28,25 @@ import { accessRoutes } from './modules/access/access.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { tokenRoutes } from './modules/auth/tokens.ts';
+import { commitmentSubject } from './modules/conditions/commitments.repo.ts';
 import { conditionsRoutes } from './modules/conditions/conditions.routes.ts';
+import { ConditionsRuntime } from './modules/conditions/gate-state.ts';
+import { GatedSubjects } from './modules/conditions/gates.ts';
 import { graphRoutes } from './modules/conditions/graph.routes.ts';
 import { claimsRoutes } from './modules/funding/claims.routes.ts';
 import { fundingExchangeRoutes } from './modules/funding/exchange.routes.ts';
 import { fundingRoutes } from './modules/funding/funding.routes.ts';
 import { statementRoutes } from './modules/funding/statement.routes.ts';
+import { trancheSubject } from './modules/funding/tranches.ts';
 import { geoRoutes } from './modules/geo/geo.routes.ts';
 import { systemRoutes } from './modules/health/system.routes.ts';
+
+/**
+ * Every type of object that can wait on conditions, one per capability that has them. The
+ * conditions capability reads their values and labels through these; the server refuses to
+ * start while the database holds gates of a type not listed here.
+ */
+export const GATED_SUBJECT_TYPES = [commitmentSubject, trancheSubject];
 
 export interface RouteEntry {
   method: string;
@@ -84,6 +95,7 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   const routeTable: RouteEntry[] = [];
 
   app.decorate('db', db);
+  app.decorate('conditions', new ConditionsRuntime(db, new GatedSubjects(GATED_SUBJECT_TYPES)));
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

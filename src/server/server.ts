@@ -13,6 +13,7 @@ import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 import { pruneIdempotencyKeys } from './http/idempotency.ts';
 import { pruneAuthState } from './modules/auth/auth.repo.ts';
+import { pruneAnalysisChanges } from './modules/conditions/model-cache.ts';
 import { DEMO_PASSWORD, DEMO_SIGN_INS, seedGaza, seedRoles } from './scenario/gaza.ts';
 
 export interface RunningServer {
@@ -40,6 +41,7 @@ export async function startServer(config: Config, options: { quiet?: boolean; ha
       localSecret: secret,
       logger: { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-concord-local"]'] },
     });
+    await app.conditions.subjects.check(opened.db);
     await app.listen({ port: config.port, host: config.host });
     const port = (app.server.address() as { port: number }).port;
     const address = `http://localhost:${port}`;
@@ -51,6 +53,7 @@ export async function startServer(config: Config, options: { quiet?: boolean; ha
     const prune = setInterval(() => {
       pruneAuthState(opened.db).catch((err) => app.log.warn({ err }, 'pruning sessions failed'));
       pruneIdempotencyKeys(opened.db).catch((err) => app.log.warn({ err }, 'pruning idempotency keys failed'));
+      pruneAnalysisChanges(opened.db).catch((err) => app.log.warn({ err }, 'pruning analysis changes failed'));
     }, 10 * 60_000);
     prune.unref();
 

@@ -168,11 +168,15 @@ describe('what the graph shows to whom', () => {
     const dependentAnd = junctionInto(other, { kind: 'condition', id: dependent });
     expect(inputs(other, { kind: 'junction', id: dependentAnd.id })).toEqual([`condition:${open}`, 'hidden'].sort());
 
-    // The hidden condition never holds for them, even once it is met.
+    // The AND needs the hidden condition: it holds for them as it truly does, before and
+    // after the hidden condition is met, and still nothing names it.
     await officer.client.post(`/api/conditions/${open}/evidence`, { datedOn: '2026-02-01', status: 'met', source: 'Report' });
+    expect(junctionInto(await graph(otherOfficer), { kind: 'condition', id: dependent }).holds).toBe(false);
     await officer.client.post(`/api/conditions/${secret}/evidence`, { datedOn: '2026-02-01', status: 'met', source: 'Report' });
     const after = await graph(otherOfficer);
-    expect(junctionInto(after, { kind: 'condition', id: dependent }).holds).toBe(false);
+    expect(junctionInto(after, { kind: 'condition', id: dependent }).holds).toBe(true);
+    expect(junctionInto(await graph(officer), { kind: 'condition', id: dependent }).holds).toBe(true);
     expect(gateOf(after, shared).open).toBe(true);
+    expect(JSON.stringify(after)).not.toContain(secret);
   });
 });

@@ -20,8 +20,12 @@ export interface Queryable {
 }
 
 export interface Db extends Queryable {
-  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction: committed when it resolves, rolled back when it throws.
+   * `snapshot` makes it a read-only transaction that sees one snapshot throughout
+   * (repeatable read), for reads that must agree with each other.
+   */
+  transaction<T>(work: (tx: Queryable) => Promise<T>, options?: { snapshot?: boolean }): Promise<T>;
   close(): Promise<void>;
 }
 

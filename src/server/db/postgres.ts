@@ -33,7 +33,7 @@ export class PostgresDb implements Db {
     ({ query: this.query, exec: this.exec } = wrap(this.pool));
   }
 
-  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: Queryable) => Promise<T>, options: { snapshot?: boolean } = {}): Promise<T> {
     const client = await this.pool.connect();
     // A connection can fail between two queries of the transaction (the server restarts,
     // say): the client then emits 'error', which must not crash the process. The next query
@@ -44,7 +44,7 @@ export class PostgresDb implements Db {
     };
     client.on('error', onError);
     try {
-      await client.query('begin');
+      await client.query(options.snapshot ? 'begin isolation level repeatable read read only' : 'begin');
       const result = await work(wrap(client));
       await client.query('commit');
       return result;

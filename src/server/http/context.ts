@@ -7,6 +7,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db, Queryable } from '../db/db.ts';
 import { type AuditEntry, insertAudit } from '../modules/audit/audit.repo.ts';
+import type { ConditionsRuntime, Gates } from '../modules/conditions/gate-state.ts';
 import type { Actor } from './actor.ts';
 import { claimKey, idempotencyKey, type Replay, sendReplay, storeResponse } from './idempotency.ts';
 import { Problem } from './problems.ts';
@@ -18,15 +19,18 @@ export interface Ctx {
   /** The signed-in actor; throws 401 when there is none. */
   requireActor(): Actor;
   audit(entry: AuditEntry): Promise<void>;
+  /** Whether gated subjects are open: the conditions capability's gate state, for this caller. */
+  gates: Gates;
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export function makeCtx(db: Queryable, actor: Actor | null, requestId: string): Ctx {
+export function makeCtx(db: Queryable, actor: Actor | null, requestId: string, conditions: ConditionsRuntime): Ctx {
   return {
     db,
     actor,
     requestId,
+    gates: conditions.forCaller(db, actor),
     requireActor() {
       if (!actor) throw new Problem('auth.unauthenticated');
       return actor;
@@ -47,8 +51,8 @@ export async function run<T>(req: FastifyRequest, reply: FastifyReply, work: (ct
   if (req.routeOptions.config.idempotent) return runIdempotent(req, reply, db, work);
   const result =
     !WRITE_METHODS.has(req.method) || ownTransaction || readOnly
-      ? await work(makeCtx(db, req.actor, req.id))
-      : await db.transaction((tx) => work(makeCtx(tx, req.actor, req.id)));
+      ? await work(makeCtx(db, req.actor, req.id, req.server.conditions))
+      : await db.transaction((tx) => work(makeCtx(tx, req.actor, req.id, req.server.conditions)));
   // Nothing is sent before the transaction has committed.
   if (result === undefined) return reply.code(204).send() as T;
   return result;
@@ -60,7 +64,7 @@ async function runIdempotent<T>(req: FastifyRequest, reply: FastifyReply, db: Db
   const outcome = await db.transaction(async (tx): Promise<{ replay: Replay } | { result: T }> => {
     const replay = await claimKey(tx, req, key);
     if (replay) return { replay };
-    const result = await work(makeCtx(tx, req.actor, req.id));
+    const result = await work(makeCtx(tx, req.actor, req.id, req.server.conditions));
     if (result === undefined) reply.code(204);
     await storeResponse(tx, req, key, reply.statusCode, result === undefined ? null : String(reply.serialize(result)));
     return { result };

@@ -1,5 +1,6 @@
 import type { Permission } from '../../shared/permissions.ts';
 import type { Db } from '../db/db.ts';
+import type { ConditionsRuntime } from '../modules/conditions/gate-state.ts';
 import type { Actor } from './actor.ts';
 
 /**
@@ -15,6 +16,8 @@ export type Access =
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
+    /** The conditions capability's kept models and gate state, built with the app's gated subject types. */
+    conditions: ConditionsRuntime;
   }
   interface FastifyRequest {
     actor: Actor | null;

@@ -10,7 +10,7 @@ import { type Actor, visibleTo } from '../../http/actor.ts';
 import { likePattern } from '../access/organisations.repo.ts';
 import { type Classified, classifiedColumns, type Page, paging } from './conditions.repo.ts';
 import type { DimensionValues, Expression } from './expressions.ts';
-import { registerGatedSubject } from './gates.ts';
+import type { GatedSubjectType } from './gates.ts';
 
 export const COMMITMENT_SUBJECT = 'commitment';
 
@@ -101,7 +101,8 @@ export async function updateCommitment(db: Queryable, id: string, input: Partial
   await db.query(sql`update commitments set ${join(sets, ', ')} where id = ${id}::uuid`);
 }
 
-registerGatedSubject({
+/** Commitments are gated subjects: their values are what they commit (money, personnel, trucks a day, projects). */
+export const commitmentSubject: GatedSubjectType = {
   type: COMMITMENT_SUBJECT,
   async valuesFor(db, actor, ids) {
     const rows = await db.query<{ id: string; cents: string; personnel: number; trucks: number; projects: number }>(sql`
@@ -120,4 +121,4 @@ registerGatedSubject({
     );
     return new Map(rows.rows.map((r) => [r.id, { en: r.en, ar: r.ar }]));
   },
-});
+};

@@ -53,9 +53,10 @@ const stakeholderColumns = sql`s.id, s.name, s.name_ar as "nameAr", s.kind, s.or
 export async function listStakeholders(
   db: Queryable,
   actor: Actor | null,
-  filter: Page & { q?: string; kind?: StakeholderKind },
+  filter: Page & { q?: string; kind?: StakeholderKind; ids?: readonly string[] },
 ): Promise<{ items: Stakeholder[]; total: number }> {
   const conditions: Sql[] = [visibleTo(actor, 's')];
+  if (filter.ids) conditions.push(sql`s.id = any(${filter.ids}::uuid[])`);
   if (filter.kind) conditions.push(sql`s.kind = ${filter.kind}`);
   if (filter.q) conditions.push(sql`(lower(s.name) like ${likePattern(filter.q)} or s.name_ar like ${likePattern(filter.q)})`);
   const where = sql`where ${join(conditions, ' and ')}`;
@@ -202,9 +203,10 @@ const conditionColumns = (
 export async function listConditions(
   db: Queryable,
   actor: Actor | null,
-  filter: Page & { status?: ConditionStatus; q?: string },
+  filter: Page & { status?: ConditionStatus; q?: string; ids?: readonly string[] },
 ): Promise<{ items: Condition[]; total: number }> {
   const conditions: Sql[] = [visibleTo(actor, 'c')];
+  if (filter.ids) conditions.push(sql`c.id = any(${filter.ids}::uuid[])`);
   if (filter.status) conditions.push(sql`c.status = ${filter.status}`);
   if (filter.q)
     conditions.push(
@@ -233,6 +235,32 @@ export async function visibleConditionIds(db: Queryable, actor: Actor | null, id
     sql`select c.id from conditions c where c.id = any(${ids}::uuid[]) and ${visibleTo(actor, 'c')}`,
   );
   return new Set(rows.rows.map((r) => r.id));
+}
+
+/** What decides whether a condition holds, whoever may see it. */
+export interface ConditionTruth {
+  id: string;
+  status: ConditionStatus;
+  targetDate: string | null;
+  requires: Expression | null;
+}
+
+/** Every condition's truth (or these conditions'), whoever may see it: for the analysis's stand-ins of hidden conditions. */
+export async function conditionTruths(db: Queryable, ids?: readonly string[]): Promise<ConditionTruth[]> {
+  return (
+    await db.query<ConditionTruth>(sql`
+      select id, status, to_char(target_date, 'YYYY-MM-DD') as "targetDate", requires from conditions
+      ${ids ? sql`where id = any(${ids}::uuid[])` : empty}`)
+  ).rows;
+}
+
+/** The conditions that name any of these stakeholders. */
+export async function conditionsOfStakeholders(db: Queryable, stakeholderIds: readonly string[]): Promise<string[]> {
+  return (
+    await db.query<{ id: string }>(
+      sql`select distinct condition_id as id from condition_stakeholders where stakeholder_id = any(${stakeholderIds}::uuid[])`,
+    )
+  ).rows.map((r) => r.id);
 }
 
 /** Every condition's requirements, whoever may see it: a cycle runs through all of them. */
@@ -294,16 +322,6 @@ export async function visibleStakeholderIds(db: Queryable, actor: Actor | null, 
     sql`select s.id from stakeholders s where s.id = any(${ids}::uuid[]) and ${visibleTo(actor, 's')}`,
   );
   return new Set(rows.rows.map((r) => r.id));
-}
-
-// --- The analysis generation -----------------------------------------------------------
-
-/**
- * The counter every write to a table the conditions analysis reads moves (migration 0005);
- * a model built after reading it reflects at least that generation.
- */
-export async function analysisGeneration(db: Queryable): Promise<number> {
-  return (await db.query<{ generation: number }>(sql`select generation from analysis_generation`)).rows[0].generation;
 }
 
 // --- Evidence ---------------------------------------------------------------------------

@@ -4,15 +4,11 @@
  * the conditions and gated subjects the caller may see.
  */
 
-import { visibilityKey } from '../../http/actor.ts';
 import type { Ctx } from '../../http/context.ts';
 import { invalid, Problem } from '../../http/problems.ts';
 import {
   type Analysis,
-  type AnalysisModel,
   analyse,
-  buildModel,
-  type ConditionInput,
   type ConditionStatus,
   DIMENSIONS,
   type DimensionValues,
@@ -25,7 +21,7 @@ import {
 } from './analysis.ts';
 import * as repo from './conditions.repo.ts';
 import { describeCycle, expressionConditions, findRequirementCycle } from './expressions.ts';
-import { type VisibleGate, visibleGates } from './gates.ts';
+import { isStandIn, type VisibleModel } from './model-cache.ts';
 
 /** Money as an exact decimal string of dollars; the other dimensions as integers. */
 export function presentValues(values: DimensionValues) {
@@ -70,82 +66,6 @@ export async function refuseCycle(ctx: Ctx, conditionId: string, requires: Expre
   });
 }
 
-// Conditions the caller may not see can still be named by gates and requirements they may
-// see. They stand in as one hidden, unmet condition: the gate counts as blocked, and nothing
-// about the hidden condition (its id, status or what it holds back) is shown.
-const HIDDEN = 'hidden';
-
-function hide(expression: Expression, visible: ReadonlySet<string>): Expression {
-  if (typeof expression === 'string') return visible.has(expression) ? expression : HIDDEN;
-  return { op: expression.op, args: expression.args.map((arg) => hide(arg, visible)) };
-}
-
-export interface VisibleModel {
-  model: AnalysisModel;
-  conditions: Map<string, repo.Condition>;
-  gates: Map<string, VisibleGate>;
-  stakeholders: Map<string, repo.Stakeholder>;
-}
-
-/** Builds the model from the database: the conditions, gates and stakeholders the caller may see. */
-async function readModel(ctx: Ctx): Promise<VisibleModel> {
-  // Independent reads: on PostgreSQL they run on separate connections at once.
-  const [{ items }, gates, { items: stakeholders }] = await Promise.all([
-    repo.listConditions(ctx.db, ctx.actor, {}),
-    visibleGates(ctx.db, ctx.actor),
-    repo.listStakeholders(ctx.db, ctx.actor, {}),
-  ]);
-  const visible = new Set(items.map((c) => c.id));
-  const inputs: ConditionInput[] = items.map((c) => ({
-    id: c.id,
-    status: c.status,
-    requires: c.requires ? hide(c.requires, visible) : null,
-    targetDate: c.targetDate,
-    stakeholderIds: c.stakeholderIds,
-  }));
-  const gateInputs = gates.map((g) => ({ ...g, expression: hide(g.expression, visible) }));
-  const usesHidden = [...inputs.map((c) => c.requires), ...gateInputs.map((g) => g.expression)].some(
-    (e) => e && expressionConditions(e).includes(HIDDEN),
-  );
-  if (usesHidden) inputs.push({ id: HIDDEN, status: 'unmet' });
-  return {
-    model: buildModel({ conditions: inputs, gates: gateInputs }),
-    conditions: new Map(items.map((c) => [c.id, c])),
-    gates: new Map(gates.map((g) => [g.id, g])),
-    stakeholders: new Map(stakeholders.map((s) => [s.id, s])),
-  };
-}
-
-// --- The model cache
-//
-// Building the model reads every condition and gated subject the caller may see (seconds at
-// tens of thousands of gates), so it is kept between requests. An entry is keyed by the
-// analysis generation (a counter that every write to a table the model reads moves, in the
-// writing transaction: migration 0005) and by the caller's visibility key: callers with the
-// same key see the same records, so they share the model, and no one gets a model built for
-// what someone else may see. The generation is read before the model, so an entry never
-// holds data older than its key says, whichever process or tool made the last write.
-//
-// Entries live per database handle: read requests share the database's; a transaction gets
-// its own, dropped with it, so a model read inside a transaction that may roll back is never
-// shared. The cache holds a few entries, least recently used first out; entries of an older
-// generation are dropped as soon as a newer one is seen.
-
-/** How many models one database handle keeps (one per visibility key in use, mostly). */
-export const MODEL_CACHE_SIZE = 6;
-
-interface CacheEntry {
-  generation: number;
-  model: Promise<VisibleModel>;
-}
-
-interface ModelCache {
-  newest: number;
-  entries: Map<string, CacheEntry>;
-}
-
-const caches = new WeakMap<object, ModelCache>();
-
 /** What is derived from a model and kept with it: the current analysis, the evidence, the presented analysis. */
 interface Derived {
   analysis?: Analysis;
@@ -163,46 +83,17 @@ function derivedOf(loaded: VisibleModel): Derived {
   return found;
 }
 
-/**
- * The model of what the caller may see, as of now: from the cache when nothing it depends
- * on has changed since it was built, otherwise built again. Shared between requests:
- * callers must not change it.
- */
-export async function loadModel(ctx: Ctx): Promise<VisibleModel> {
-  const generation = await repo.analysisGeneration(ctx.db);
-  let cache = caches.get(ctx.db);
-  if (!cache) {
-    cache = { newest: generation, entries: new Map() };
-    caches.set(ctx.db, cache);
-  }
-  if (generation > cache.newest) {
-    cache.newest = generation;
-    for (const [key, entry] of cache.entries) if (entry.generation < generation) cache.entries.delete(key);
-  }
-  const key = `${generation}/${visibilityKey(ctx.actor)}`;
-  const found = cache.entries.get(key);
-  if (found) {
-    cache.entries.delete(key);
-    cache.entries.set(key, found);
-    return found.model;
-  }
-  const model = readModel(ctx);
-  const entries = cache.entries;
-  entries.set(key, { generation, model });
-  while (entries.size > MODEL_CACHE_SIZE) entries.delete(entries.keys().next().value!);
-  // A failed build is not kept: the next request tries again.
-  model.catch(() => {
-    if (entries.get(key)?.model === model) entries.delete(key);
-  });
-  return model;
+/** The model of what the caller may see, as of now (model-cache.ts). Shared between requests: callers must not change it. */
+export function loadModel(ctx: Ctx): Promise<VisibleModel> {
+  return ctx.gates.model();
 }
 
 /** Statuses as of a date, from the evidence of the conditions the caller may see. */
 export async function statusesOn(ctx: Ctx, loaded: VisibleModel, date: string): Promise<Map<string, ConditionStatus>> {
   const kept = derivedOf(loaded);
-  // The evidence is read once per model: its table moves the same generation. It is read
-  // after the model, so a write in between can add evidence of a condition the model does
-  // not have yet: that evidence waits for the next model.
+  // The evidence is read once per model: a write to it is a change, which makes a new model.
+  // It is read after the model, so a write in between can add evidence of a condition the
+  // model does not have yet: that evidence waits for the next model.
   kept.evidence ??= repo
     .visibleEvidence(ctx.db, ctx.actor)
     .then((rows) => rows.filter((entry) => loaded.model.indexOf.has(entry.conditionId)));
@@ -211,11 +102,12 @@ export async function statusesOn(ctx: Ctx, loaded: VisibleModel, date: string): 
     throw error;
   });
   const statuses = statusesAsOf(loaded.model, evidence, date);
-  if (loaded.model.indexOf.has(HIDDEN)) statuses.set(HIDDEN, 'unmet');
+  // Stand-ins of hidden conditions keep their current status: their evidence is not the caller's to read.
+  for (const condition of loaded.model.conditions) if (isStandIn(condition.id)) statuses.set(condition.id, condition.status);
   return statuses;
 }
 
-const withoutHidden = (ids: readonly string[]): string[] => ids.filter((id) => id !== HIDDEN);
+const withoutHidden = (ids: readonly string[]): string[] => ids.filter((id) => !isStandIn(id));
 
 /**
  * The analysis as the API answers it: totals, each visible condition's values and gate

@@ -1,18 +1,15 @@
 /**
  * Gates: any capability's object can wait on an AND/OR expression over conditions. A
- * capability registers its gated subject type with a function that reads the value each
- * of its subjects carries per dimension, for the subjects the caller may see (its SQL uses
- * visibleTo). A gate whose subject the caller cannot see is left out of their analysis,
- * so a restricted object never counts in another organisation's totals.
+ * capability describes its gated subject type (GatedSubjectType): a function that reads the
+ * value each of its subjects carries per dimension, for the subjects the caller may see (its
+ * SQL uses visibleTo), and one for their labels. The types are listed once, where the app is
+ * composed (app.ts), and handed to the conditions service; nothing registers itself on import.
  *
- * The analysis keeps the model it builds between requests and rebuilds it when the
- * counter in `analysis_generation` moves (conditions.service.ts). Every table a
- * capability's valuesFor or labelsFor reads must bump that counter on each write, so a
- * capability attaches the trigger function in its own migration, one trigger per table:
- *   create trigger funding_tranches_touch_analysis
- *     after insert or update or delete or truncate on funding_tranches
- *     for each statement execute function touch_analysis_generation();
- * A table without it leaves analyses stale after writes to it (docs/database.md).
+ * In the database, `gated_subject_types` names each type's table: a gate must name a subject
+ * that exists, and deleting a subject deletes its gate (migration 0006). A capability's
+ * migration adds its row there, and attaches record_analysis_change() to the tables its
+ * values and labels come from, so the kept analysis model learns what changed
+ * (docs/database.md).
  */
 import sql from 'sql-template-tag';
 import type { Queryable } from '../../db/db.ts';
@@ -36,15 +33,41 @@ export interface GateLabel {
   ar: string;
 }
 
-const registry = new Map<string, GatedSubjectType>();
+/** The gated subject types of the running app, by type. */
+export class GatedSubjects {
+  readonly #byType = new Map<string, GatedSubjectType>();
 
-export function registerGatedSubject(subject: GatedSubjectType): void {
-  if (registry.has(subject.type)) throw new Error(`Gated subject type "${subject.type}" is registered twice.`);
-  registry.set(subject.type, subject);
-}
+  constructor(types: readonly GatedSubjectType[]) {
+    for (const subject of types) {
+      if (this.#byType.has(subject.type)) throw new Error(`Gated subject type "${subject.type}" is listed twice.`);
+      this.#byType.set(subject.type, subject);
+    }
+  }
 
-export function gatedSubjectTypes(): string[] {
-  return [...registry.keys()];
+  get(type: string): GatedSubjectType | undefined {
+    return this.#byType.get(type);
+  }
+
+  types(): string[] {
+    return [...this.#byType.keys()];
+  }
+
+  /**
+   * Refuses to start when the database holds gates, or declares subject types, that no
+   * listed type reads: their subjects would silently drop out of every analysis.
+   */
+  async check(db: Queryable): Promise<void> {
+    const found = await db.query<{ type: string; gates: number }>(sql`
+      select type, (select count(*)::int from gates g where g.subject_type = t.type) as gates
+      from (select subject_type as type from gates union select type from gated_subject_types) t order by type`);
+    const unknown = found.rows.filter((row) => !this.#byType.has(row.type));
+    if (unknown.length) {
+      const listed = unknown.map((row) => `"${row.type}" (${row.gates} gate${row.gates === 1 ? '' : 's'})`).join(', ');
+      throw new Error(
+        `The database has gated subject types that the app does not list: ${listed}. Add each to the gated subject types in src/server/app.ts.`,
+      );
+    }
+  }
 }
 
 export interface Gate {
@@ -54,14 +77,25 @@ export interface Gate {
   expression: Expression;
 }
 
+const gateColumns = sql`id, subject_type as "subjectType", subject_id as "subjectId", expression`;
+
 export async function getGate(db: Queryable, subjectType: string, subjectId: string): Promise<Gate | undefined> {
   return (
-    await db.query<Gate>(sql`select id, subject_type as "subjectType", subject_id as "subjectId", expression
-      from gates where subject_type = ${subjectType} and subject_id = ${subjectId}::uuid`)
+    await db.query<Gate>(sql`select ${gateColumns} from gates where subject_type = ${subjectType} and subject_id = ${subjectId}::uuid`)
   ).rows[0];
 }
 
-/** Sets or removes (null) a subject's gate. */
+/** The gates of these subjects (of one type). */
+export async function gatesOf(db: Queryable, subjectType: string, subjectIds: readonly string[]): Promise<Gate[]> {
+  if (!subjectIds.length) return [];
+  return (
+    await db.query<Gate>(
+      sql`select ${gateColumns} from gates where subject_type = ${subjectType} and subject_id = any(${subjectIds}::uuid[]) order by id`,
+    )
+  ).rows;
+}
+
+/** Sets or removes (null) a subject's gate. The database refuses a subject that does not exist. */
 export async function setGate(db: Queryable, subjectType: string, subjectId: string, expression: Expression | null): Promise<void> {
   if (expression === null) {
     await db.query(sql`delete from gates where subject_type = ${subjectType} and subject_id = ${subjectId}::uuid`);
@@ -79,11 +113,13 @@ export interface VisibleGate extends GateInput {
   labelAr?: string;
 }
 
-/** Every gate whose subject the caller may see, with its values from the subject's capability. */
-export async function visibleGates(db: Queryable, actor: Actor | null): Promise<VisibleGate[]> {
-  const rows = (
-    await db.query<Gate>(sql`select id, subject_type as "subjectType", subject_id as "subjectId", expression from gates order by id`)
-  ).rows;
+/** These gates, those whose subject the caller may see, with their values from the subject's capability. */
+export async function withSubjects(
+  db: Queryable,
+  actor: Actor | null,
+  subjects: GatedSubjects,
+  rows: readonly Gate[],
+): Promise<VisibleGate[]> {
   const byType = new Map<string, Gate[]>();
   for (const row of rows) {
     const list = byType.get(row.subjectType);
@@ -92,8 +128,10 @@ export async function visibleGates(db: Queryable, actor: Actor | null): Promise<
   }
   const gates: VisibleGate[] = [];
   for (const [type, list] of byType) {
-    const subject = registry.get(type);
-    if (!subject) continue;
+    const subject = subjects.get(type);
+    // The server does not start with an unlisted type in the database (GatedSubjects.check);
+    // one added since by plain SQL is an error, not a gate to leave out in silence.
+    if (!subject) throw new Error(`Gates name the gated subject type "${type}", which the app does not list.`);
     const ids = list.map((g) => g.subjectId);
     const [values, labels = new Map<string, string | GateLabel>()] = await Promise.all([
       subject.valuesFor(db, actor, ids),
@@ -114,4 +152,10 @@ export async function visibleGates(db: Queryable, actor: Actor | null): Promise<
     }
   }
   return gates;
+}
+
+/** Every gate whose subject the caller may see. */
+export async function visibleGates(db: Queryable, actor: Actor | null, subjects: GatedSubjects): Promise<VisibleGate[]> {
+  const rows = (await db.query<Gate>(sql`select ${gateColumns} from gates order by id`)).rows;
+  return withSubjects(db, actor, subjects, rows);
 }

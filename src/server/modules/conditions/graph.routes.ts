@@ -2,8 +2,9 @@
  * The requirements graph: the conditions the caller may see, what each requires, and the
  * gated objects waiting on them, as nodes and edges ready to draw. Every AND/OR in an
  * expression becomes a junction node, so the structure of a requirement is in the graph
- * itself. A condition the caller may not see appears only as one shared "hidden" node that
- * never holds, as in the analysis: no id, code or status of it is given.
+ * itself. A condition the caller may not see appears only as one shared "hidden" node: no
+ * id, code or status of it is given, but the junctions and gates it feeds hold or open as
+ * they truly do (the analysis counts it with its real status), as every page says.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -41,7 +42,9 @@ export const graphSchema = z.object({
   junctions: z
     .array(z.object({ id: z.string(), op: z.enum(['and', 'or']), holds: z.boolean() }))
     .describe('One node per AND/OR in a requirement or a gate; its inputs are the edges into it'),
-  hidden: z.boolean().describe('Some expression names conditions you may not see; they count as unmet'),
+  hidden: z
+    .boolean()
+    .describe('Some expression names conditions you may not see: they are drawn as one node, and count with their real status'),
   edges: z
     .array(z.object({ from: source, to: target, kind: z.enum(['requires', 'gates']) }))
     .describe('From what is needed to what needs it: a condition or junction into a condition, junction or gate'),
@@ -71,7 +74,7 @@ function addExpression(
   if (typeof expression === 'string') {
     const from: Source = isVisible(expression) ? { kind: 'condition', id: expression } : { kind: 'hidden', id: HIDDEN_NODE };
     graph.edges.push({ from, to: owner, kind });
-    return from.kind === 'condition' && holds(expression);
+    return holds(expression);
   }
   if (expression.args.length === 1) return addExpression(graph, expression.args[0], owner, kind, isVisible, holds, path);
   const id = path;
@@ -111,7 +114,7 @@ export function graphRoutes(app: FastifyInstance) {
         const asOf = req.query.asOf;
         const { loaded, analysis } = await service.analysisFor(ctx, asOf);
         const isVisible = (id: string) => loaded.conditions.has(id);
-        const holds = (id: string) => analysis.conditions.get(id)?.effective === true;
+        const holds = (id: string) => analysis.conditions.get(loaded.idInModel(id))?.effective === true;
         const graph: Pick<Graph, 'junctions' | 'edges'> = { junctions: [], edges: [] };
         const conditions = [...loaded.conditions.values()].map((row) => {
           const impact = analysis.conditions.get(row.id)!;

@@ -22,7 +22,7 @@ export const BUDGET_CATEGORIES = [
 ] as const;
 export const POSTING_KINDS = ['receipt', 'allocation', 'disbursement', 'expenditure'] as const;
 export const TRANSACTION_KINDS = [...POSTING_KINDS, 'reversal'] as const;
-export const TRANCHE_STATES = ['blocked', 'open', 'received'] as const;
+export const TRANCHE_STATES = ['blocked', 'expected', 'open', 'received'] as const;
 
 const dateString = z.iso.date('A calendar date, YYYY-MM-DD.');
 const name = z.string().trim().min(1).max(200);
@@ -157,7 +157,14 @@ export const budgetRevisionCreate = z
 // --- Pledges and tranches
 
 const waitsOn = z.array(
-  z.object({ id: z.uuid(), code: z.string(), titleEn: z.string(), titleAr: z.string(), status: z.enum(CONDITION_STATUSES) }),
+  z.object({
+    id: z.uuid(),
+    code: z.string(),
+    titleEn: z.string(),
+    titleAr: z.string(),
+    status: z.enum(CONDITION_STATUSES),
+    targetDate: z.string().nullable(),
+  }),
 );
 export const trancheSchema = z.object({
   id: z.uuid(),
@@ -170,11 +177,15 @@ export const trancheSchema = z.object({
   expectedOn: z.string().nullable(),
   note: z.string(),
   gate: conditionExpression.nullable(),
-  state: z.enum(TRANCHE_STATES),
+  state: z
+    .enum(TRANCHE_STATES)
+    .describe(
+      'The gate state of the conditions capability: blocked (waits on conditions), expected (blocked, due to open on opensOn), open (may be received), or received in full',
+    ),
+  opensOn: z.string().nullable().describe('When a waiting tranche could open at the earliest, from the target dates of what it waits on'),
   /** Conditions you may see that keep the gate shut. */
   waitsOn,
-  /** True when the gate also waits on conditions you may not see. */
-  waitsOnHidden: z.boolean(),
+  hiddenWaitsOn: z.number().int().describe('How many unmet conditions it also waits on that you may not see'),
 });
 export const trancheInput = z
   .object({

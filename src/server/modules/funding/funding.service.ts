@@ -43,7 +43,7 @@ export async function presentPledges(ctx: Ctx, pledges: repo.PledgeRow[]) {
     ctx.db,
     pledges.map((p) => p.id),
   );
-  const states = await trancheStates(ctx.db, ctx.actor, tranches);
+  const states = await trancheStates(ctx, tranches);
   return pledges.map((pledge) => ({
     ...pledge,
     tranches: tranches.filter((t) => t.pledgeId === pledge.id).map((t) => ({ ...t, ...states.get(t.id)! })),
@@ -127,7 +127,7 @@ export async function updatePledge(ctx: Ctx, id: string, body: z.output<typeof s
 export async function getTranche(ctx: Ctx, id: string) {
   const row = await repo.getTranche(ctx.db, ctx.actor, id);
   if (!row) throw notFound('tranche');
-  const state = (await trancheStates(ctx.db, ctx.actor, [row])).get(row.id)!;
+  const state = (await trancheStates(ctx, [row])).get(row.id)!;
   return { ...row, ...state };
 }
 
@@ -188,10 +188,11 @@ async function checkTrancheReceipt(ctx: Ctx, trancheId: string, instrumentId: st
   const pledge = (await repo.getPledge(ctx.db, ctx.actor, tranche.pledgeId))!;
   if (pledge.instrumentId !== instrumentId)
     throw invalid([{ pointer: '/trancheId', detail: 'The tranche belongs to a pledge on another funding instrument.' }]);
-  const state = (await trancheStates(ctx.db, ctx.actor, [tranche])).get(tranche.id)!;
-  if (state.state === 'blocked') {
+  const state = (await trancheStates(ctx, [tranche])).get(tranche.id)!;
+  if (state.state === 'blocked' || state.state === 'expected') {
     const names = state.waitsOn.map((c) => `${c.code} (${c.titleEn})`);
-    if (state.waitsOnHidden) names.push('a condition you may not see');
+    if (state.hiddenWaitsOn)
+      names.push(state.hiddenWaitsOn === 1 ? 'a condition you may not see' : `${state.hiddenWaitsOn} conditions you may not see`);
     throw new Problem('funding.tranche-blocked', `Tranche ${tranche.seq} of "${pledge.title}" waits on ${names.join(', ')}.`, {
       waitsOn: state.waitsOn,
     });

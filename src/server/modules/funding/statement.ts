@@ -146,7 +146,7 @@ export function amountIn(amount: string, currency: string): string {
   return `${digits > 0 ? `${grouped}.${fraction.padEnd(digits, '0').slice(0, digits)}` : grouped} ${currency}`;
 }
 
-const TRANCHE_STATE_LABEL = { blocked: 'blocked', open: 'open', received: 'received' } as const;
+const TRANCHE_STATE_LABEL = { blocked: 'blocked', expected: 'expected to open', open: 'open', received: 'received' } as const;
 
 /** The statement as a PDF (A4, Helvetica; names outside Latin-1 are shown as sent by the font). */
 export function renderStatement(s: Statement): Promise<Buffer> {
@@ -200,7 +200,10 @@ export function renderStatement(s: Statement): Promise<Buffer> {
     row('  In US dollars; received so far', `${dollars(p.amountUsd)}; ${dollars(p.receivedUsd)}`);
     for (const t of p.tranches) {
       const waits = t.waitsOn.map((c) => c.titleEn).join('; ');
-      const detail = t.state === 'blocked' && (waits || t.waitsOnHidden) ? `, waits on ${waits || 'conditions you may not see'}` : '';
+      const hidden = t.hiddenWaitsOn ? `${t.hiddenWaitsOn} condition${t.hiddenWaitsOn === 1 ? '' : 's'} you may not see` : '';
+      const all = [waits, hidden].filter(Boolean).join('; ');
+      const waiting = t.state === 'blocked' || t.state === 'expected';
+      const detail = `${t.opensOn ? ` on ${t.opensOn}` : ''}${waiting && all ? `, waits on ${all}` : ''}`;
       row(`  Tranche ${t.seq}: ${TRANCHE_STATE_LABEL[t.state]}${detail}`, amountIn(t.amount, t.currency));
     }
   }

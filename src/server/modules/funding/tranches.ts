@@ -1,114 +1,36 @@
 /**
  * Tranches are gated subjects of the conditions capability: a tranche's gate is an
  * AND/OR expression over conditions, its value in the analysis is the money not yet
- * received, and its state says whether it still waits (blocked), may be received
- * (open) or has been received in full.
+ * received, and its state says whether it still waits (blocked, or expected to open on a
+ * date), may be received (open) or has been received in full. Whether it waits is the
+ * conditions capability's gate state (ctx.gates), never worked out here.
  */
 import sql from 'sql-template-tag';
-import type { Queryable } from '../../db/db.ts';
-import { type Actor, visibleTo } from '../../http/actor.ts';
-import {
-  buildModel,
-  type ConditionStatus,
-  type Expression,
-  evaluateExpression,
-  expressionConditions,
-  truthOf,
-} from '../conditions/expressions.ts';
-import { registerGatedSubject } from '../conditions/gates.ts';
+import { visibleTo } from '../../http/actor.ts';
+import type { Ctx } from '../../http/context.ts';
+import type { SubjectGateState } from '../conditions/gate-state.ts';
+import type { GatedSubjectType } from '../conditions/gates.ts';
 import { TRANCHE_SUBJECT, type TrancheRow } from './funding.repo.ts';
 import { centsOf } from './money.ts';
 
-interface ConditionRow {
-  id: string;
-  code: string;
-  titleEn: string;
-  titleAr: string;
-  status: ConditionStatus;
-  requires: Expression | null;
+export interface TrancheState extends Omit<SubjectGateState, 'state'> {
+  state: SubjectGateState['state'] | 'received';
 }
 
-export interface TrancheState {
-  state: 'blocked' | 'open' | 'received';
-  waitsOn: { id: string; code: string; titleEn: string; titleAr: string; status: ConditionStatus }[];
-  waitsOnHidden: boolean;
-}
-
-/**
- * The state of each tranche under the conditions' current statuses. Whether a gate is
- * open does not depend on who asks; which blocking conditions are named does.
- */
-export async function trancheStates(
-  db: Queryable,
-  actor: Actor | null,
-  tranches: readonly TrancheRow[],
-): Promise<Map<string, TrancheState>> {
+/** The state of each tranche, for the caller: received in full, or its gate state. */
+export async function trancheStates(ctx: Ctx, tranches: readonly TrancheRow[]): Promise<Map<string, TrancheState>> {
+  const gates = await ctx.gates.states(tranches.map((t) => ({ type: TRANCHE_SUBJECT, id: t.id })));
   const states = new Map<string, TrancheState>();
-  const gated = tranches.filter((t) => t.gate);
-  let truth: ((id: string) => boolean) | undefined;
-  let conditions = new Map<string, ConditionRow>();
-  let visible = new Set<string>();
-  if (gated.length) {
-    const rows = (
-      await db.query<ConditionRow>(sql`select id, code, title_en as "titleEn", title_ar as "titleAr", status, requires from conditions`)
-    ).rows;
-    conditions = new Map(rows.map((c) => [c.id, c]));
-    const model = buildModel({ conditions: rows.map((c) => ({ id: c.id, status: c.status, requires: c.requires })), gates: [] });
-    const effective = truthOf(
-      model,
-      rows.map((c) => c.status),
-    ).effective;
-    truth = (id) => effective[model.indexOf.get(id) ?? -1] === 1;
-    visible = new Set(
-      (await db.query<{ id: string }>(sql`select c.id from conditions c where ${visibleTo(actor, 'c')}`)).rows.map((r) => r.id),
-    );
-  }
   for (const tranche of tranches) {
+    const gate = gates.get(tranche.id)!;
     const received = centsOf(tranche.receivedUsd) >= centsOf(tranche.amountUsd);
-    if (!tranche.gate || !truth) {
-      states.set(tranche.id, { state: received ? 'received' : 'open', waitsOn: [], waitsOnHidden: false });
-      continue;
-    }
-    const blocking = blockingConditions(tranche.gate, conditions, truth);
-    const open = blocking === null;
-    const named = (blocking ?? []).filter((id) => visible.has(id));
-    states.set(tranche.id, {
-      state: received ? 'received' : open ? 'open' : 'blocked',
-      waitsOn: named.map((id) => {
-        const c = conditions.get(id)!;
-        return { id, code: c.code, titleEn: c.titleEn, titleAr: c.titleAr, status: c.status };
-      }),
-      waitsOnHidden: named.length < (blocking ?? []).length,
-    });
+    states.set(tranche.id, received ? { ...gate, state: 'received' } : gate);
   }
   return states;
 }
 
-/**
- * Null when the expression holds; otherwise the conditions, named in it or required by
- * those, whose own status is not met or waived, in the order they are reached.
- */
-function blockingConditions(
-  expression: Expression,
-  conditions: Map<string, ConditionRow>,
-  truth: (id: string) => boolean,
-): string[] | null {
-  if (evaluateExpression(expression, truth)) return null;
-  const found: string[] = [];
-  const seen = new Set<string>();
-  const visit = (id: string) => {
-    if (seen.has(id)) return;
-    seen.add(id);
-    const c = conditions.get(id);
-    if (!c) return;
-    if (c.status !== 'met' && c.status !== 'waived') found.push(id);
-    if (c.requires) for (const required of expressionConditions(c.requires)) if (!truth(required)) visit(required);
-  };
-  for (const id of expressionConditions(expression)) if (!truth(id)) visit(id);
-  return found;
-}
-
-registerGatedSubject({
+/** Tranches as gated subjects: the money not yet received against each, labelled by its pledge. */
+export const trancheSubject: GatedSubjectType = {
   type: TRANCHE_SUBJECT,
   async valuesFor(db, actor, ids) {
     const rows = await db.query<{ id: string; cents: string }>(sql`
@@ -126,4 +48,4 @@ registerGatedSubject({
       where tr.id = any(${ids}::uuid[]) and ${visibleTo(actor, 'p')}`);
     return new Map(rows.rows.map((r) => [r.id, r.label]));
   },
-});
+};

@@ -20,7 +20,7 @@ export const POSTING_KINDS = ['receipt', 'allocation', 'disbursement', 'expendit
 export const TRANSACTION_KINDS = [...POSTING_KINDS, 'reversal'] as const;
 export type PostingKind = (typeof POSTING_KINDS)[number];
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
-export type TrancheState = 'blocked' | 'open' | 'received';
+export type TrancheState = 'blocked' | 'expected' | 'open' | 'received';
 export type Classification = 'public' | 'mission' | 'restricted';
 
 /** A gate: a condition id, or AND/OR over sub-expressions. */
@@ -74,8 +74,9 @@ export interface Tranche {
   note: string;
   gate: Expression | null;
   state: TrancheState;
-  waitsOn: { id: string; code: string; titleEn: string; titleAr: string; status: ConditionStatus }[];
-  waitsOnHidden: boolean;
+  opensOn: string | null;
+  waitsOn: { id: string; code: string; titleEn: string; titleAr: string; status: ConditionStatus; targetDate: string | null }[];
+  hiddenWaitsOn: number;
 }
 
 export interface Pledge {
@@ -254,4 +255,4 @@ export function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-export const TRANCHE_COLORS: Record<TrancheState, string> = { blocked: 'red', open: 'yellow', received: 'teal' };
+export const TRANCHE_COLORS: Record<TrancheState, string> = { blocked: 'red', expected: 'orange', open: 'yellow', received: 'teal' };

@@ -101,8 +101,13 @@ export default function PledgePage() {
                             <TrancheStateBadge state={tr.state} />
                           </Table.Td>
                           <Table.Td>
-                            {tr.state === 'blocked' ? (
+                            {tr.state === 'blocked' || tr.state === 'expected' ? (
                               <List size="sm" spacing={4} data-testid="tranche-waits-on">
+                                {tr.opensOn && (
+                                  <List.Item data-testid="tranche-opens-on">
+                                    {t('funding.pledges.opensOn', { date: format.date(tr.opensOn) })}
+                                  </List.Item>
+                                )}
                                 {tr.waitsOn.map((c) => (
                                   <List.Item key={c.id}>
                                     <Group gap={6} wrap="nowrap">
@@ -113,7 +118,11 @@ export default function PledgePage() {
                                     </Group>
                                   </List.Item>
                                 ))}
-                                {tr.waitsOnHidden && <List.Item>{t('funding.pledges.waitsOnHidden')}</List.Item>}
+                                {tr.hiddenWaitsOn > 0 && (
+                                  <List.Item data-testid="tranche-waits-on-hidden">
+                                    {t('funding.pledges.hiddenWaitsOn', { count: tr.hiddenWaitsOn })}
+                                  </List.Item>
+                                )}
                               </List>
                             ) : tr.gate ? (
                               <Text size="sm" c="dimmed">
