@@ -22,6 +22,8 @@ export interface BenchDb {
   db: Db;
   /** e.g. "PostgreSQL 15.20", read from the server itself. */
   version: string;
+  /** A superuser connection to the same server's maintenance database (for pgbench's own database). */
+  adminUrl: string;
   dispose(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function openBenchEmbedded(): Promise<BenchDb> {
   return {
     db,
     version: `PostgreSQL ${await serverVersion(db)} (embedded)`,
+    adminUrl: server.url('postgres'),
     dispose: track(async () => {
       await db.close();
       await server.stop();
@@ -108,5 +111,5 @@ export async function openBenchPostgres(url: string): Promise<BenchDb> {
     await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   });
-  return { db, version: `PostgreSQL ${await serverVersion(db)}`, dispose };
+  return { db, version: `PostgreSQL ${await serverVersion(db)}`, adminUrl: url, dispose };
 }

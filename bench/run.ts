@@ -31,6 +31,7 @@ import { runFundingBench } from './funding-ledger.ts';
 import { BENCH_ADMIN_EMAIL, BENCH_PASSWORD, generate } from './generate.ts';
 import { runIatiReadBench } from './iati-read.ts';
 import { directLoad, type Figures, httpLoad, httpRequest, signIn, startApp, timed } from './measure.ts';
+import { runPostingsBench } from './postings.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SCALE = QUICK ? 10 : 1;
@@ -200,6 +201,18 @@ async function benchEngine(engine: Engine, bench: BenchDb, rows: Rows): Promise<
       },
     );
     for (const row of fundingRows) set(row.label, row.value);
+
+    // Postings at 32 connections against pgbench on the same server, in the same run.
+    const postingRows = await runPostingsBench(
+      db,
+      { app, url, settled },
+      {
+        seconds: SECONDS.list,
+        adminUrl: bench.adminUrl,
+        onProgress: (line) => log(engine, line),
+      },
+    );
+    for (const row of postingRows) set(row.label, row.value);
   } finally {
     await app.close();
   }

@@ -190,8 +190,8 @@ describe('the ledger under any sequence of operations', () => {
           entries: string | null;
         }>(
           `select a.kind, a.instrument_id as instrument, a.budget_line_id as line, a.payee_org_id as payee, a.balance_usd::text as balance,
-                  (select sum(e.amount_usd) from ledger_entries e where e.account_id = a.id)::numeric(20,2)::text as entries
-           from ledger_accounts a where a.instrument_id = any($1::uuid[])`,
+                  (select sum(e.amount_usd) from ledger_entries e where e.account_id = a.account_id)::numeric(20,2)::text as entries
+           from ledger_account_balances a where a.instrument_id = any($1::uuid[])`,
           [ids],
         );
         for (const a of accounts.rows) {

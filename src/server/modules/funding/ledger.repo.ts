@@ -1,9 +1,8 @@
 /**
  * The double-entry ledger. A posting is one transaction with two entries of opposite
  * sign, in USD and in its own currency; the database keeps balances, refuses overdrafts,
- * checks the balance of every transaction at commit and refuses changes (see migration
- * 0004). Entries are inserted in account-id order so that concurrent postings always
- * lock accounts in the same order and never deadlock.
+ * checks the balance of every transaction at commit and refuses changes (migrations 0004
+ * and 0007).
  */
 import sql, { join, type Sql } from 'sql-template-tag';
 import type { Queryable } from '../../db/db.ts';
@@ -42,16 +41,6 @@ function accountRef(
   };
 }
 
-async function accountId(db: Queryable, ref: AccountRef): Promise<string> {
-  const match = sql`kind = ${ref.kind} and instrument_id = ${ref.instrumentId}::uuid
-    and budget_line_id is not distinct from ${ref.budgetLineId}::uuid and payee_org_id is not distinct from ${ref.payeeOrgId}::uuid`;
-  const found = (await db.query<{ id: string }>(sql`select id from ledger_accounts where ${match}`)).rows[0];
-  if (found) return found.id;
-  await db.query(sql`insert into ledger_accounts (kind, instrument_id, budget_line_id, payee_org_id)
-    values (${ref.kind}, ${ref.instrumentId}::uuid, ${ref.budgetLineId}::uuid, ${ref.payeeOrgId}::uuid) on conflict do nothing`);
-  return (await db.query<{ id: string }>(sql`select id from ledger_accounts where ${match}`)).rows[0].id;
-}
-
 export interface PostingInput {
   kind: PostingKind;
   instrumentId: string;
@@ -72,18 +61,31 @@ export interface PostingInput {
   postedBy: string;
 }
 
+/** An entry's account: an account reference (found or made as it is posted) or a known account id. */
+type LegAccount = AccountRef | { id: string };
+
 interface Leg {
-  accountId: string;
+  account: LegAccount;
   sign: 1 | -1;
 }
 
+const accountSql = (account: LegAccount): Sql =>
+  'id' in account
+    ? sql`${account.id}::uuid`
+    : sql`ledger_account(${account.kind}, ${account.instrumentId}::uuid, ${account.budgetLineId}::uuid, ${account.payeeOrgId}::uuid)`;
+
+/**
+ * One transaction and its entries in one statement (one round trip): the accounts are found
+ * or made by ledger_account(), and the entries are inserted in account-id order, so that
+ * concurrent postings always lock accounts in the same order and never deadlock.
+ */
 async function insertTransaction(
   db: Queryable,
   posting: Omit<PostingInput, 'kind'> & { kind: TransactionKind; reversesId?: string | null },
   legs: Leg[],
 ): Promise<string> {
-  const id = (
-    await db.query<{ id: string }>(sql`
+  const result = await db.query<{ id: string }>(sql`
+    with posted as (
       insert into ledger_transactions (kind, instrument_id, budget_line_id, payee_org_id, tranche_id, claim_id, reverses_id, value_date,
         currency, amount, usd_per_unit, amount_usd, reference, description, origin, external_ref, illustrative, posted_by)
       values (${posting.kind}, ${posting.instrumentId}::uuid, ${posting.budgetLineId ?? null}::uuid, ${posting.payeeOrgId ?? null}::uuid,
@@ -91,28 +93,25 @@ async function insertTransaction(
         ${posting.currency}, ${posting.amount}::numeric, ${posting.usdPerUnit}::numeric, ${posting.amountUsd}::numeric,
         ${posting.reference ?? ''}, ${posting.description ?? ''}, ${posting.origin ?? 'manual'}, ${posting.externalRef ?? null},
         ${posting.illustrative ?? false}, ${posting.postedBy})
-      returning id`)
-  ).rows[0].id;
-  const ordered = [...legs].sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
-  await db.query(sql`
-    insert into ledger_entries (transaction_id, account_id, amount, amount_usd)
-    values ${join(
-      ordered.map(
-        (leg) =>
-          sql`(${id}::uuid, ${leg.accountId}::uuid, ${leg.sign} * ${posting.amount}::numeric, ${leg.sign} * ${posting.amountUsd}::numeric)`,
-      ),
-    )}`);
-  return id;
+      returning id
+    ), legs (account_id, sign) as (
+      values ${join(legs.map((leg) => sql`(${accountSql(leg.account)}, ${leg.sign}::int)`))}
+    ), entries as (
+      insert into ledger_entries (transaction_id, account_id, amount, amount_usd)
+      select posted.id, legs.account_id, legs.sign * ${posting.amount}::numeric, legs.sign * ${posting.amountUsd}::numeric
+      from posted, legs order by legs.account_id
+    )
+    select id from posted`);
+  return result.rows[0].id;
 }
 
 /** Posts one balanced money movement; the database refuses it if an account would go short. */
 export async function post(db: Queryable, posting: PostingInput): Promise<string> {
   const { debit, credit } = LEGS[posting.kind];
-  const legs: Leg[] = [
-    { accountId: await accountId(db, accountRef(debit, posting)), sign: 1 },
-    { accountId: await accountId(db, accountRef(credit, posting)), sign: -1 },
-  ];
-  return insertTransaction(db, posting, legs);
+  return insertTransaction(db, posting, [
+    { account: accountRef(debit, posting), sign: 1 },
+    { account: accountRef(credit, posting), sign: -1 },
+  ]);
 }
 
 /** Posts the mirror image of a transaction; a transaction can be reversed once. */
@@ -124,7 +123,7 @@ export async function reverse(
   const legs = (
     await db.query<{ accountId: string; sign: number }>(sql`
       select account_id as "accountId", sign(amount_usd)::int as sign from ledger_entries where transaction_id = ${original.id}::uuid`)
-  ).rows.map((e): Leg => ({ accountId: e.accountId, sign: e.sign > 0 ? -1 : 1 }));
+  ).rows.map((e): Leg => ({ account: { id: e.accountId }, sign: e.sign > 0 ? -1 : 1 }));
   return insertTransaction(
     db,
     {

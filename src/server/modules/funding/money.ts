@@ -16,10 +16,19 @@ export function isCurrency(code: string): boolean {
   return KNOWN.has(code);
 }
 
+// A formatter costs far more to make than to ask: each currency's answer is kept.
+const MINOR_DIGITS = new Map<string, number>();
+
 /** Digits after the decimal point in the currency's minor unit (USD 2, JPY 0, KWD 3). */
 export function minorDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  let digits = MINOR_DIGITS.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    MINOR_DIGITS.set(currency, digits);
+  }
+  return digits;
 }
+
 
 /** The number of decimals written in a decimal string. */
 export function decimalsOf(amount: string): number {
@@ -49,9 +58,10 @@ export interface Conversion {
 
 /** Converts `amount` of `currency` to USD at the latest rate on or before `date`. */
 export async function toUsd(db: Queryable, amount: string, currency: string, date: string): Promise<Conversion> {
+  // Amounts never carry more decimals than their currency's minor unit, so US dollars are exact cents.
   if (currency === REPORTING_CURRENCY) {
-    const row = (await db.query<{ usd: string }>(sql`select round(${amount}::numeric, 2)::text as usd`)).rows[0];
-    return { usdPerUnit: '1', amountUsd: row.usd };
+    if (decimalsOf(amount) > 2) throw new Problem('request.invalid', `${amount} USD has more decimals than cents.`);
+    return { usdPerUnit: '1', amountUsd: usdOf(centsOf(amount)) };
   }
   const row = (
     await db.query<{ rate: string; usd: string }>(sql`
