@@ -97,9 +97,11 @@ export async function* withSchemaCheck(items: AsyncIterable<IatiItem>, batchByte
     for (const [i, item] of batch.entries()) {
       const found = problems[i];
       if (item.kind === 'invalid') {
-        const known = new Set(item.invalid.problems.map((p) => `${p.line} ${p.element}`));
-        // The reader's own wording comes first; the schema adds what the reader did not see.
-        item.invalid.problems.push(...found.filter((p) => !known.has(`${p.line} ${p.element}`)));
+        // The reader's own wording comes first; the schema adds what the reader did not see
+        // (the same element at the same line, `value` or `value/@currency`, is the same problem).
+        const key = (p: IatiProblem) => `${p.line} ${p.element.split('/@')[0]}`;
+        const known = new Set(item.invalid.problems.map(key));
+        item.invalid.problems.push(...found.filter((p) => !known.has(key(p))));
         item.invalid.problems.sort((a, b) => a.line - b.line);
         yield { kind: 'invalid', invalid: item.invalid };
       } else if (found.length > 0) {
