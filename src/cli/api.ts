@@ -18,7 +18,7 @@ import { prepareDatabase } from '../server/server.ts';
 import { type ApiResponse, type Call, CliError, type Streams } from './errors.ts';
 
 /** How long a command waits for a server that holds the data directory but is still starting. */
-const SOCKET_WAIT_MS = 15_000;
+const SOCKET_WAIT_MS = 10_000;
 
 function socketAnswers(path: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -96,7 +96,11 @@ function streamsOverSocket(path: string): Streams {
     upload: (url, body, contentType) =>
       new Promise((resolve, reject) => {
         const req = request({ socketPath: path, method: 'POST', path: url, headers: { 'content-type': contentType } }, (res) =>
-          readAll(res).then(resolve, reject),
+          readAll(res).then((answer) => {
+            resolve(answer);
+            // A refused file is answered before it is all sent: the rest need not be.
+            req.destroy();
+          }, reject),
         );
         req.on('error', reject);
         pipeline(body, req).catch(reject);

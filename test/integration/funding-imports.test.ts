@@ -281,7 +281,11 @@ describe('hostile files', () => {
           answered = true;
           let text = '';
           res.on('data', (c) => (text += c));
-          res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+          res.on('end', () => {
+            resolve({ status: res.statusCode!, body: JSON.parse(text) });
+            // Answered: the rest of the file need not be sent.
+            req.destroy();
+          });
         },
       );
       // The server closes the connection once it has refused the file: writing on fails then,

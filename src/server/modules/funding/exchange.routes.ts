@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { run } from '../../http/context.ts';
-import { invalid, Problem } from '../../http/problems.ts';
+import { invalid } from '../../http/problems.ts';
 import { pageOf, pageQuery, problemResponses } from '../../http/schemas.ts';
 import { fundingRows, type ImportSource, listImports, listReportedFlows, missionActivities, runImport } from './exchange.ts';
 import { closeImportPool } from './import-pool.ts';
@@ -106,18 +106,13 @@ function importHandler(source: ImportSource) {
             detail: `Send the file as the body, with Content-Type ${source === 'iati' ? 'application/xml' : 'application/json'}.`,
           },
         ]);
-      return runImport(req.server.db, {
-        source,
-        mode: req.query.mode,
-        fileName: req.query.fileName,
-        body: req.body,
-        actor,
-        requestId: req.id,
-      }).catch((error) => {
-        // The rest of a refused upload is not wanted: close the connection once answered.
-        if (error instanceof Problem && error.code === 'funding.import-refused') reply.header('connection', 'close');
-        throw error;
-      });
+      const body = req.body;
+      // Read without destroying the request when reading stops early (a refused file): the
+      // answer still goes out on this connection, and what is left of the upload is discarded.
+      const chunks = body.iterator({ destroyOnReturn: false });
+      return runImport(req.server.db, { source, mode: req.query.mode, fileName: req.query.fileName, body: chunks, actor, requestId: req.id }).finally(
+        () => body.resume(),
+      );
     });
 }
 

@@ -91,8 +91,8 @@ export async function readInWorker(
       );
     throw error;
   } finally {
-    // A pull may still wait for the upload; its answer is not wanted. The rest of the upload
-    // is left unread (the server discards it once the answer is sent).
+    // A pull may still wait for the upload; its answer is not wanted, nor the rest of the file.
     port1.close();
+    await iterator.return?.();
   }
 }
