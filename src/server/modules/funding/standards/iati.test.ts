@@ -2,6 +2,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DOMParser, type Element } from '@xmldom/xmldom';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
 import { duplicateTransactions, type IatiActivity, transactionKeys } from './iati-model.ts';
@@ -436,5 +437,62 @@ describe('transaction keys for idempotent import', () => {
     a.transactions[1] = { ...a.transactions[1], value: '1.5' };
     const changed = transactionKeys(a);
     expect([changed[0] === keys[0], changed[1] === keys[1], changed[2] === keys[2]]).toEqual([true, false, true]);
+  });
+});
+
+describe('export, import, the same figures (any amounts, reversals included)', () => {
+  /** A decimal within the import's limits: up to 30 digits before the point and 20 after, any sign. */
+  const decimal = fc
+    .tuple(fc.boolean(), fc.stringMatching(/^(0|[1-9]\d{0,29})$/), fc.oneof(fc.constant(''), fc.stringMatching(/^\d{0,19}[1-9]$/)))
+    .map(([negative, whole, fraction]) => {
+      const text = fraction ? `${whole}.${fraction}` : whole;
+      return negative && text !== '0' ? `-${text}` : text;
+    });
+
+  it('what is written reads back, through the schema, to the same totals per type and currency, exactly', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            type: fc.constantFrom('1', '2', '3', '4', '11', '12', '13'),
+            currency: fc.constantFrom('USD', 'JOD', 'JPY', 'EUR'),
+            value: decimal,
+          }),
+          { minLength: 1, maxLength: 12 },
+        ),
+        async (transactions) => {
+          const a = missionActivity(1);
+          a.transactions = transactions.map((t, index) => ({
+            ...a.transactions[0],
+            ref: `R-${index % 3}`, // refs repeat, as in real files
+            typeCode: t.type as IatiActivity['transactions'][number]['typeCode'],
+            currency: t.currency,
+            value: t.value,
+            index,
+          }));
+          const xml = await collect(writeIati([a]));
+          const items = await checkAll(xml);
+          expect(invalidOf(items)).toEqual([]);
+          const [back] = activitiesOf(items);
+          // The model: an exact sum per type and currency of what was written, in units of 10^-20.
+          const units = (text: string) => {
+            const negative = text.startsWith('-');
+            const [whole, fraction = ''] = text.replace('-', '').split('.');
+            const n = BigInt(whole + fraction.padEnd(20, '0'));
+            return negative ? -n : n;
+          };
+          const sums = (list: { type: string; currency: string; value: string }[]) => {
+            const totals: Record<string, bigint> = {};
+            for (const t of list) totals[`${t.type} ${t.currency}`] = (totals[`${t.type} ${t.currency}`] ?? 0n) + units(t.value);
+            return totals;
+          };
+          expect(sums(back.transactions.map((t) => ({ type: t.typeCode, currency: t.currency, value: t.value })))).toEqual(
+            sums(transactions),
+          );
+          expect(new Set(transactionKeys(back)).size).toBe(transactions.length);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });
