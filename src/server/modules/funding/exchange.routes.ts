@@ -110,9 +110,14 @@ function importHandler(source: ImportSource) {
       // Read without destroying the request when reading stops early (a refused file): the
       // answer still goes out on this connection, and what is left of the upload is discarded.
       const chunks = body.iterator({ destroyOnReturn: false });
-      return runImport(req.server.db, { source, mode: req.query.mode, fileName: req.query.fileName, body: chunks, actor, requestId: req.id }).finally(
-        () => body.resume(),
-      );
+      return runImport(req.server.db, {
+        source,
+        mode: req.query.mode,
+        fileName: req.query.fileName,
+        body: chunks,
+        actor,
+        requestId: req.id,
+      }).finally(() => body.resume());
     });
 }
 
