@@ -152,7 +152,7 @@ export async function runIatiReadBench(onProgress: (line: string) => void = cons
     const s = result.summary;
     rows.push({
       name: 'Read back',
-      value: `${s.activities.toLocaleString('en')} activities, ${s.transactions.toLocaleString('en')} transactions, ${s.skipped.activities + s.skipped.transactions + s.skipped.budgets} skipped`,
+      value: `${s.activities.toLocaleString('en')} activities, ${s.transactions.toLocaleString('en')} transactions, ${s.invalid.activities} invalid activities`,
     });
   }
   return rows;

@@ -11,7 +11,8 @@
  * and GET /api/conditions/:id/gates: cold (the first request after a write) and warm; and the
  * funding ledger at a million entries (bench/funding-ledger.ts).
  * Last, IATI import throughput on a generated file of 100 MB (10 MB quick) beside
- * `xmllint --stream` (bench/iati-read.ts, which also runs alone).
+ * `xmllint --stream` (bench/iati-read.ts, which also runs alone), and what refusing hostile
+ * import files costs (bench/import-hostile.ts, which also runs alone).
  *
  *   BENCH_QUICK=1               10x less data and 2 s runs (a 10 MB IATI file), to check that it works
  *   BENCH_ENGINES=embedded      only these engines (comma-separated: embedded, postgresql)
@@ -30,6 +31,7 @@ import { type BenchDb, openBenchEmbedded, openBenchPostgres, postgresUrl, probeP
 import { runFundingBench } from './funding-ledger.ts';
 import { BENCH_ADMIN_EMAIL, BENCH_PASSWORD, generate } from './generate.ts';
 import { runIatiReadBench } from './iati-read.ts';
+import { runImportHostileBench } from './import-hostile.ts';
 import { directLoad, type Figures, httpLoad, httpRequest, signIn, startApp, timed } from './measure.ts';
 import { runPostingsBench } from './postings.ts';
 
@@ -281,6 +283,9 @@ async function main() {
   console.log('[engine] IATI import throughput beside xmllint --stream...');
   const iatiRows = await runIatiReadBench((line) => console.log(`[IATI] ${line}`));
 
+  console.log('[engine] refusing hostile import files...');
+  const hostileRows = await runImportHostileBench((line) => console.log(`[hostile] ${line}`));
+
   const shown = engines.filter((engine) => [...rows.values()].some((cells) => cells[engine]));
   const order = [...rows.keys()];
   // Columns padded to one width, so the table reads as well in a terminal as rendered.
@@ -318,6 +323,10 @@ async function main() {
     `### IATI import (streaming reader on a generated ${QUICK ? '10' : '100'} MB IATI 2.03 file, beside xmllint --stream)`,
     '',
     ...padded([['Measurement', 'Figure'], ...iatiRows.map((row) => [row.name, row.value])]),
+    '',
+    '### Hostile imports refused (streamed over loopback HTTP; the import reads in a worker thread)',
+    '',
+    ...padded([['File', 'Answer, time, memory, health meanwhile'], ...hostileRows.map((row) => [row.name, row.value])]),
     '',
     machineLine(versions),
     `Total bench time: ${secs((performance.now() - started) / 1000)}`,

@@ -6,14 +6,45 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, request } from 'node:http';
+import { connect } from 'node:net';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { buildApp } from '../server/app.ts';
 import type { Config } from '../server/config.ts';
 import { readLock, socketPath } from '../server/db/data-dir.ts';
 import { openDatabase } from '../server/db/open.ts';
 import { LOCAL_HEADER } from '../server/http/authenticate.ts';
 import { prepareDatabase } from '../server/server.ts';
-import type { ApiResponse, Call, Streams } from './errors.ts';
+import { type ApiResponse, type Call, CliError, type Streams } from './errors.ts';
+
+/** How long a command waits for a server that holds the data directory but is still starting. */
+const SOCKET_WAIT_MS = 10_000;
+
+function socketAnswers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * A server writes its lock before it opens its control socket, so a command run right after
+ * `serve` can find the lock and no socket yet: it waits a little, then says so plainly.
+ */
+async function awaitControlSocket(path: string, holder: { pid: number }, dataDir: string): Promise<void> {
+  const until = Date.now() + SOCKET_WAIT_MS;
+  while (!(await socketAnswers(path))) {
+    if (Date.now() >= until)
+      throw new CliError(
+        `A Concord server (pid ${holder.pid}) holds ${dataDir} but its control socket did not open within ${SOCKET_WAIT_MS / 1000} s; if it is still starting, try again in a moment.`,
+      );
+    await sleep(200);
+  }
+}
 
 function parse(text: string): unknown {
   try {
@@ -65,7 +96,11 @@ function streamsOverSocket(path: string): Streams {
     upload: (url, body, contentType) =>
       new Promise((resolve, reject) => {
         const req = request({ socketPath: path, method: 'POST', path: url, headers: { 'content-type': contentType } }, (res) =>
-          readAll(res).then(resolve, reject),
+          readAll(res).then((answer) => {
+            resolve(answer);
+            // A refused file is answered before it is all sent: the rest need not be.
+            req.destroy();
+          }, reject),
         );
         req.on('error', reject);
         pipeline(body, req).catch(reject);
@@ -82,7 +117,11 @@ function streamsOverSocket(path: string): Streams {
 export async function withApi<T>(config: Config, work: (call: Call, streams: Streams) => Promise<T>): Promise<T> {
   if (!config.databaseUrl) {
     const holder = readLock(config.dataDir);
-    if (holder) return work(overSocket(socketPath(config.dataDir)), streamsOverSocket(socketPath(config.dataDir)));
+    if (holder) {
+      const path = socketPath(config.dataDir);
+      await awaitControlSocket(path, holder, config.dataDir);
+      return work(overSocket(path), streamsOverSocket(path));
+    }
   }
   const opened = await openDatabase(config);
   try {

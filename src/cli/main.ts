@@ -228,16 +228,41 @@ const funding = program.command('funding').description('Funding data in and out 
 const IMPORTS = { iati: 'application/xml', fts: 'application/json' } as const;
 const EXPORTS = { iati: 'concord-iati.xml', hxl: 'concord-funding-hxl.csv', xlsx: 'concord-funding.xlsx' } as const;
 
+interface ImportProblemLine {
+  line: number | null;
+  element: string;
+  rule: string;
+  detail: string;
+}
+interface ImportSkipLine {
+  line: number | null;
+  reference: string | null;
+  problems: ImportProblemLine[];
+}
+
+/** Each record left out, and every problem found in it, one per line. */
+function printSkips(print: (line: string) => void, skips: ImportSkipLine[], total: number, what: string) {
+  for (const skip of skips) {
+    print(`  ${what} at line ${skip.line ?? '?'}${skip.reference ? ` (${skip.reference})` : ''}:`);
+    for (const p of skip.problems)
+      print(`    ${p.line ? `line ${p.line}, ` : ''}${p.element ? `${p.element}, ` : ''}rule ${p.rule}: ${p.detail}`);
+  }
+  if (total > skips.length) print(`  ... and ${total - skips.length} more.`);
+}
+
 funding
   .command('import')
   .description(
-    "Import a donor's IATI activity file (2.01–2.03) or an OCHA FTS flow search (JSON) as reported flows; importing again adds nothing",
+    "Import a donor's IATI activity file (2.01–2.03) or an OCHA FTS flow search (JSON) as reported flows, all or nothing; importing again adds nothing",
   )
   .addArgument(new Argument('<format>', 'the file format').choices(Object.keys(IMPORTS)))
   .argument('<file>', 'the file to import')
-  .action(async (format: keyof typeof IMPORTS, file: string) => {
+  .option('--lenient', 'import the valid activities and list each one left out (by default any invalid activity refuses the file)')
+  .action(async (format: keyof typeof IMPORTS, file: string, options: { lenient?: boolean }) => {
     const { createReadStream } = await import('node:fs');
     const { stat } = await import('node:fs/promises');
+    const { basename } = await import('node:path');
+    const { Transform, pipeline } = await import('node:stream');
     const size = (
       await stat(file).catch(() => {
         throw new CliError(`Cannot read ${file}: no such file.`);
@@ -253,25 +278,51 @@ funding
       const megabytes = (bytes: number) => Math.round(bytes / 1e5) / 10;
       bar.start(megabytes(size), 0);
       let read = 0;
-      const body = createReadStream(file).on('data', (chunk) => {
-        read += chunk.length;
-        bar.update(megabytes(read));
+      // The bar counts the bytes as they pass on to the upload; a 'data' listener on the file
+      // itself would start it flowing before the upload reads it, and lose what came first.
+      const counted = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          read += chunk.length;
+          bar.update(megabytes(read));
+          done(null, chunk);
+        },
       });
-      const response = await streams.upload(`/api/funding/imports/${format}`, body, IMPORTS[format]).finally(() => bar.stop());
-      const summary = expectOk(response, `import ${file}`);
+      const body = pipeline(createReadStream(file), counted, () => undefined);
+      const query = `?mode=${options.lenient ? 'lenient' : 'strict'}&fileName=${encodeURIComponent(basename(file))}`;
+      const response = await streams.upload(`/api/funding/imports/${format}${query}`, body, IMPORTS[format]).finally(() => bar.stop());
+      const what = format === 'iati' ? 'activity' : 'flow';
+      if (response.status === 422 && response.body?.code === 'funding.import-refused') {
+        const problem = response.body;
+        console.error(`Refused ${file}, nothing was imported: ${problem.detail}`);
+        printSkips(console.error, problem.skips ?? [], problem.skipped ?? 0, `invalid ${what}`);
+        process.exitCode = 1;
+        return;
+      }
+      const report = expectOk(response, `import ${file}`);
       const records =
-        format === 'iati' ? `${summary.records} activities with ${summary.transactions} transactions` : `${summary.records} flows`;
-      console.log(
-        `Read ${records}: imported ${summary.imported}, already imported ${summary.alreadyImported}, skipped ${summary.skipped}.`,
-      );
-      for (const [status, { count, usd }] of Object.entries(summary.byStatus as Record<string, { count: number; usd: string }>))
-        console.log(`  ${status.padEnd(12)} ${String(count).padStart(8)}  USD ${usd}`);
-      if (summary.withoutRate) console.log(`  ${summary.withoutRate} imported amounts have no exchange rate to USD for their date yet.`);
-      for (const skip of summary.skips as { line: number | null; level: string; reference: string | null; reason: string }[])
+        format === 'iati' ? `${report.records} activities with ${report.transactions} transactions` : `${report.records} flows`;
+      console.log(`Read ${records}: imported ${report.imported}, already imported ${report.alreadyImported}, left out ${report.skipped}.`);
+      type Figure = {
+        status: string;
+        direction: string | null;
+        count: number;
+        usd: string;
+        unconverted: { count: number; amounts: { currency: string; amount: string }[] };
+      };
+      for (const f of report.figures as Figure[]) {
+        console.log(`  ${(f.direction ?? '').padEnd(9)} ${f.status.padEnd(12)} ${String(f.count).padStart(8)}  USD ${f.usd}`);
+        if (f.unconverted.count)
+          console.log(
+            `  ${' '.repeat(9)} ${' '.repeat(12)} not in the USD total, no exchange rate: ${f.unconverted.count} (${f.unconverted.amounts.map((a) => `${a.currency} ${a.amount}`).join(', ')})`,
+          );
+      }
+      printSkips(console.log, report.skips, report.skipped, `left out ${what}`);
+      for (const d of report.duplicateList as { line: number | null; firstLine: number | null; reference: string }[])
         console.log(
-          `  skipped ${skip.level}${skip.line ? ` at line ${skip.line}` : ''}${skip.reference ? ` (${skip.reference})` : ''}: ${skip.reason}`,
+          `  duplicate transaction at line ${d.line} (${d.reference}) states the same as line ${d.firstLine}; both were imported`,
         );
-      if (summary.skipped > summary.skips.length) console.log(`  ... and ${summary.skipped - summary.skips.length} more skipped.`);
+      if (report.duplicates > report.duplicateList.length)
+        console.log(`  ... and ${report.duplicates - report.duplicateList.length} more duplicates.`);
     });
   });
 

@@ -30,6 +30,7 @@ const FundingFlowPage = lazy(() => import('./pages/funding/funding-flow-page'));
 const PledgesPage = lazy(() => import('./pages/funding/pledges-page'));
 const PledgePage = lazy(() => import('./pages/funding/pledge-page'));
 const LedgerPage = lazy(() => import('./pages/funding/ledger-page'));
+const ImportsPage = lazy(() => import('./pages/funding/imports-page'));
 // Open to everyone, signed in or not.
 const TransparencyPage = lazy(() => import('./pages/funding/transparency-page'));
 
@@ -39,6 +40,7 @@ const FUNDING_PAGES = [
   { path: 'funding/pledges', Page: PledgesPage },
   { path: 'funding/pledges/:id', Page: PledgePage },
   { path: 'funding/ledger', Page: LedgerPage },
+  { path: 'funding/imports', Page: ImportsPage },
 ];
 
 const transparency = (

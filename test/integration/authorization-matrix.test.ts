@@ -568,8 +568,12 @@ const SAMPLES: Record<string, Sample> = {
     request: () => ({ url: '/api/funding/imports/iati', body: iatiSample(), contentType: 'application/xml' }),
   },
   'POST /api/funding/imports/fts': {
-    request: () => ({ url: '/api/funding/imports/fts', body: { data: { flows: [] } } }),
+    request: () => ({
+      url: '/api/funding/imports/fts',
+      body: { data: { flows: [{ id: t.unique('matrix'), status: 'paid', amountUSD: 10, date: '2026-01-01' }] } },
+    }),
   },
+  'GET /api/funding/imports': {},
   'GET /api/funding/reported-flows': {},
   'GET /api/funding/exports/iati': {},
   'GET /api/funding/exports/hxl': {},
@@ -632,6 +636,8 @@ function iatiSample(): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <iati-activities version="2.03"><iati-activity><iati-identifier>${id}</iati-identifier>
 <reporting-org ref="XM-MATRIX" type="10"><narrative>Matrix</narrative></reporting-org>
+<title><narrative>Matrix</narrative></title><description><narrative>Matrix</narrative></description>
+<participating-org ref="XM-MATRIX" role="1"/><activity-status code="2"/><activity-date type="2" iso-date="2026-01-01"/>
 <transaction ref="1"><transaction-type code="1"/><transaction-date iso-date="2026-01-01"/><value currency="USD" value-date="2026-01-01">10</value></transaction>
 </iati-activity></iati-activities>`;
 }

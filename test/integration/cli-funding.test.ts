@@ -1,50 +1,120 @@
 /**
- * `concord funding import` and `export` on the embedded database with no server running:
- * a donor's files import through the in-process API, a second import adds nothing, bad
- * input gets a plain message, and the exports write their files.
+ * `concord funding import` and `export` as a user runs them, with no server running: on the
+ * embedded database, or on PostgreSQL (TEST_DATABASE_URL) through DATABASE_URL. A large file
+ * imports whole; a refused file keeps nothing, exits 1 with its reasons, and is audited;
+ * --lenient keeps the valid activities; a second import adds nothing; the exports write their
+ * files; and a command run while a server is still starting says so in one sentence.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateIatiFile } from '../../bench/iati-generate.ts';
+import { acquireDataDir, pgdataPath } from '../../src/server/db/data-dir.ts';
+import type { Db } from '../../src/server/db/db.ts';
+import { startEmbeddedPostgres } from '../../src/server/db/embedded.ts';
+import { PostgresDb } from '../../src/server/db/postgres.ts';
 import { concord, tempDir } from '../support/processes.ts';
+import { createTestDb, type TestDb } from '../support/test-db.ts';
 
-// These always use the embedded server, so they run once, in the pass without TEST_DATABASE_URL.
+// Without TEST_DATABASE_URL the commands use the embedded server, as `npx concord` does by default.
 const onEmbedded = !process.env.TEST_DATABASE_URL;
 const SHARED = join(import.meta.dirname, '../../../shared');
 const HAS_SHARED = existsSync(SHARED);
 
-describe.skipIf(!onEmbedded)('concord funding on the embedded database', { timeout: 240_000 }, () => {
+describe(`concord funding on ${onEmbedded ? 'the embedded database' : 'PostgreSQL'}`, { timeout: 300_000 }, () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let env: Record<string, string>;
+  let testDb: TestDb | null = null;
   beforeAll(async () => {
     dir = await tempDir();
-    env = { CONCORD_DATA_DIR: join(dir.path, 'data'), DATABASE_URL: '', CONCORD_SEED: 'none' };
+    if (onEmbedded) env = { CONCORD_DATA_DIR: join(dir.path, 'data'), DATABASE_URL: '', CONCORD_SEED: 'none' };
+    else {
+      testDb = await createTestDb();
+      env = { CONCORD_DATA_DIR: join(dir.path, 'data'), DATABASE_URL: testDb.url!, CONCORD_SEED: 'none' };
+    }
   });
-  afterAll(() => dir?.remove());
+  afterAll(async () => {
+    await testDb?.drop();
+    await dir?.remove();
+  });
 
-  it('imports an IATI file, reports what it did, and imports nothing the second time', async () => {
-    const file = join(dir.path, 'donor.xml');
-    await writeFile(
-      file,
-      `<?xml version="1.0" encoding="UTF-8"?>
-<iati-activities version="2.03">
- <iati-activity><iati-identifier>XM-CLI-1</iati-identifier>
+  /** Looks into the database the CLI used, once the command has exited. */
+  async function inDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    if (testDb) return work(testDb.db);
+    const server = await startEmbeddedPostgres({ pgdata: pgdataPath(env.CONCORD_DATA_DIR) });
+    const db = new PostgresDb(server.url(), 1);
+    try {
+      return await work(db);
+    } finally {
+      await db.close();
+      await server.stop();
+    }
+  }
+  const count = (sql: string, values: unknown[] = []) =>
+    inDatabase(async (db) => Number((await db.query<{ n: number }>(sql, values)).rows[0].n));
+
+  const activity = (id: string, transactions: string) => ` <iati-activity default-currency="USD"><iati-identifier>${id}</iati-identifier>
   <reporting-org ref="XM-CLI" type="10"><narrative>Donor</narrative></reporting-org>
-  <transaction ref="p1"><transaction-type code="13"/><transaction-date iso-date="2026-02-19"/><value currency="USD" value-date="2026-02-19">1000000</value></transaction>
-  <transaction ref="d1"><transaction-type code="3"/><transaction-date iso-date="2026-03-01"/><value currency="USD" value-date="2026-03-01">250000.50</value></transaction>
-  <transaction ref="x1"><transaction-type code="3"/><transaction-date iso-date="2026-03-02"/><value currency="USD">not a number</value></transaction>
- </iati-activity>
-</iati-activities>`,
+  <title><narrative>T</narrative></title><description><narrative>D</narrative></description>
+  <participating-org ref="XM-CLI" role="1"/><activity-status code="2"/><activity-date type="2" iso-date="2026-01-01"/>
+${transactions}
+ </iati-activity>`;
+  const file = (...activities: string[]) => `<?xml version="1.0" encoding="UTF-8"?>
+<iati-activities version="2.03">
+${activities.join('\n')}
+</iati-activities>`;
+  const pledgeAndDisbursement = `  <transaction ref="p1"><transaction-type code="13"/><transaction-date iso-date="2026-02-19"/><value value-date="2026-02-19">1000000</value></transaction>
+  <transaction ref="d1"><transaction-type code="3"/><transaction-date iso-date="2026-03-01"/><value value-date="2026-03-01">250000.50</value></transaction>`;
+  const broken = `  <transaction ref="x1"><transaction-type code="3"/><transaction-date iso-date="2026-03-02"/><value value-date="2026-03-02">not a number</value></transaction>`;
+
+  it('imports a file of many megabytes whole, with the progress display on', async () => {
+    const generated = await generateIatiFile(join(dir.path, 'large.xml'), 3);
+    const result = await concord(['funding', 'import', 'iati', generated.path], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      `Read ${generated.activities} activities with ${generated.transactions} transactions: imported ${generated.transactions}, already imported 0, left out 0.`,
     );
-    const first = await concord(['funding', 'import', 'iati', file], env);
+    expect(await count("select count(*)::int as n from reported_flows where activity_identifier like 'XM-OCHA-CONCORD-%'")).toBe(
+      generated.transactions,
+    );
+  });
+
+  it('refuses a file with an invalid activity: exit 1, the line and reason, nothing kept, and the refusal audited', async () => {
+    const path = join(dir.path, 'donor.xml');
+    await writeFile(path, file(activity('XM-CLI-1', pledgeAndDisbursement), activity('XM-CLI-2', broken)));
+    const refused = await concord(['funding', 'import', 'iati', path], env);
+    expect(refused.code, refused.stdout).toBe(1);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const at = (text: string) => lines.findIndex((l) => l.includes(text)) + 1;
+    expect(refused.stderr).toContain(
+      `Refused ${path}, nothing was imported: 1 of the activities in the file is not valid, so nothing was imported.`,
+    );
+    expect(refused.stderr).toContain(`invalid activity at line ${at('XM-CLI-2') - 0} (XM-CLI-2):`);
+    expect(refused.stderr).toContain(
+      `line ${at('not a number')}, value, rule transaction.value: value "not a number" is not a decimal number`,
+    );
+    expect(refused.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(await count("select count(*)::int as n from reported_flows where activity_identifier like 'XM-CLI-%'")).toBe(0);
+    expect(
+      await count(
+        "select count(*)::int as n from audit_log where action = 'funding.import.refused' and after ->> 'fileName' = 'donor.xml'",
+      ),
+    ).toBe(1);
+    expect(await count('select count(*)::int as n from funding_import_rows')).toBe(0);
+  });
+
+  it('--lenient imports the valid activity, lists the one left out, and a second import adds nothing', async () => {
+    const path = join(dir.path, 'donor-lenient.xml');
+    await writeFile(path, file(activity('XM-CLI-3', pledgeAndDisbursement), activity('XM-CLI-4', broken)));
+    const first = await concord(['funding', 'import', 'iati', path, '--lenient'], env);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toContain('Read 1 activities with 2 transactions: imported 2, already imported 0, skipped 1.');
-    expect(first.stdout).toMatch(/pledge\s+1\s+USD 1000000\.00/);
-    expect(first.stdout).toMatch(/paid\s+1\s+USD 250000\.50/);
-    expect(first.stdout).toMatch(/skipped transaction at line \d+ \(XM-CLI-1\|x1\)/);
-    const second = await concord(['funding', 'import', 'iati', file], env);
-    expect(second.stdout).toContain('imported 0, already imported 2, skipped 1.');
+    expect(first.stdout).toContain('Read 2 activities with 2 transactions: imported 2, already imported 0, left out 1.');
+    expect(first.stdout).toMatch(/incoming\s+pledge\s+1\s+USD 1000000\.00/);
+    expect(first.stdout).toMatch(/outgoing\s+paid\s+1\s+USD 250000\.50/);
+    expect(first.stdout).toMatch(/left out activity at line \d+ \(XM-CLI-4\):/);
+    const second = await concord(['funding', 'import', 'iati', path, '--lenient'], env);
+    expect(second.stdout).toContain('imported 0, already imported 2, left out 1.');
   });
 
   it('says plainly when the file is missing or is not IATI', async () => {
@@ -55,7 +125,9 @@ describe.skipIf(!onEmbedded)('concord funding on the embedded database', { timeo
     await writeFile(html, '<html><body>hello</body></html>');
     const wrong = await concord(['funding', 'import', 'iati', html], env);
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/^Could not import .*page\.html: The file is not one this import can read\./);
+    expect(wrong.stderr.trim()).toBe(
+      `Refused ${html}, nothing was imported: Not an IATI activity file: the root element is <html>, not <iati-activities> (line 1)`,
+    );
   });
 
   it.skipIf(!HAS_SHARED)('imports the FTS sample and exports HXL and XLSX files', async () => {
@@ -69,5 +141,20 @@ describe.skipIf(!onEmbedded)('concord funding on the embedded database', { timeo
     const xlsx = join(dir.path, 'funding.xlsx');
     expect((await concord(['funding', 'export', 'xlsx', '-o', xlsx], env)).code).toBe(0);
     expect(readFileSync(xlsx).subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it.skipIf(!onEmbedded)('a command run while a server holds the data but has not opened its socket explains in one sentence', async () => {
+    const data = join(dir.path, 'starting');
+    // This test process plays a server that has written its lock and not yet opened its socket.
+    const lock = acquireDataDir(data);
+    try {
+      const result = await concord(['funding', 'import', 'iati', join(dir.path, 'page.html')], { ...env, CONCORD_DATA_DIR: data });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe(
+        `A Concord server (pid ${process.pid}) holds ${data} but its control socket did not open within 10 s; if it is still starting, try again in a moment.`,
+      );
+    } finally {
+      lock.release();
+    }
   });
 });

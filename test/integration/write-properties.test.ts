@@ -492,7 +492,10 @@ async function prepare(route: RouteEntry, params: Record<string, string>, rawBod
 function allowedFailureWrites(route: RouteEntry, response: Response): { audit: string[]; signInAttempts: number } {
   const failedSignIn =
     keyOf(route) === 'POST /api/auth/sign-in' && ['auth.invalid-credentials', 'auth.totp-invalid'].includes(response.body?.code);
-  return failedSignIn ? { audit: ['auth.sign-in.fail'], signInAttempts: 1 } : { audit: [], signInAttempts: 0 };
+  if (failedSignIn) return { audit: ['auth.sign-in.fail'], signInAttempts: 1 };
+  // A refused import keeps nothing but is recorded and audited, as every import is.
+  if (response.body?.code === 'funding.import-refused') return { audit: ['funding.import.refused'], signInAttempts: 0 };
+  return { audit: [], signInAttempts: 0 };
 }
 
 async function restoreAdmin() {

@@ -36,6 +36,7 @@ export const PROBLEMS = {
   'funding.ledger-immutable': { status: 409, title: 'Posted ledger transactions cannot be changed' },
   'funding.claim-transition': { status: 409, title: 'The claim cannot move to that status from where it is' },
   'funding.claim-paid': { status: 409, title: 'This reimbursement claim has already been paid' },
+  'funding.import-refused': { status: 422, title: 'The file was refused; nothing was imported' },
   'database.unavailable': { status: 503, title: 'The database is unavailable' },
   'server.shutting-down': { status: 503, title: 'The server is shutting down' },
   'server.internal': { status: 500, title: 'Something went wrong on the server' },

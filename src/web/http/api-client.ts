@@ -120,7 +120,38 @@ async function request<T>(method: string, path: string, body?: unknown, extraHea
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
+/**
+ * Sends a file as the request body (not JSON), reporting how much of it has gone, as a share
+ * from 0 to 1. XMLHttpRequest because fetch cannot tell upload progress.
+ */
+function upload<T>(path: string, file: Blob, contentType: string, onProgress: (share: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('content-type', contentType);
+    xhr.setRequestHeader('accept', 'application/json');
+    if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
+    xhr.onerror = () => reject(new ApiError({ title: i18n.t('errors.network'), status: 0, code: 'network' }));
+    xhr.onload = () => {
+      let body: unknown = null;
+      try {
+        body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        // Not JSON: the status line is all there is.
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(body as T);
+      const problem = { title: xhr.statusText || i18n.t('errors.unexpected'), status: xhr.status, ...(body as object | null) };
+      const error = new ApiError(problem as Problem);
+      for (const listener of errorListeners) listener(error);
+      reject(error);
+    };
+    xhr.send(file);
+  });
+}
+
 export const api = {
+  upload,
   get: <T>(path: string, params?: QueryParams) => request<T>('GET', withQuery(path, params)),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
   /** A money write: the server needs an Idempotency-Key; pass the same key when retrying the same request. */

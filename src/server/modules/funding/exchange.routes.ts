@@ -1,25 +1,25 @@
 /**
  * Routes that move funding data through the public standards: IATI and OCHA FTS imports
- * (into reported flows), the reported flows themselves, and IATI, HXL CSV and XLSX exports.
- * An IATI file is streamed straight from the request into the reader, so files far larger
- * than memory import; each batch of flows is its own short transaction.
+ * (into reported flows, all or nothing, strict by default), the record of past imports, the
+ * reported flows themselves, and IATI, HXL CSV and XLSX exports. An import's file is streamed
+ * from the request into a worker thread (import-pool.ts), so a large or hostile file costs
+ * the server neither its memory nor its event loop.
  */
 import { PassThrough, Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorLabel } from '../../http/actor.ts';
 import { run } from '../../http/context.ts';
 import { invalid } from '../../http/problems.ts';
-import { pageQuery, problemResponses } from '../../http/schemas.ts';
-import { fundingRows, importFts, importIati, listReportedFlows, missionActivities } from './exchange.ts';
-import { FtsFormatError } from './standards/fts-read.ts';
+import { pageOf, pageQuery, problemResponses } from '../../http/schemas.ts';
+import { fundingRows, type ImportSource, listImports, listReportedFlows, missionActivities, runImport } from './exchange.ts';
+import { closeImportPool } from './import-pool.ts';
 import { FUNDING_HXL_COLUMNS, hxlCsv, writeHxlXlsx } from './standards/hxl.ts';
-import { IatiFormatError } from './standards/iati-read.ts';
 import { writeIati } from './standards/iati-write.ts';
 
 const tags = ['funding'];
 const STATUSES = ['pledge', 'commitment', 'paid', 'expenditure', 'other'] as const;
+const DIRECTIONS = ['incoming', 'outgoing', 'internal'] as const;
 /** The organisation the mission's IATI export reports as (set CONCORD_IATI_ORG_REF to its registered identifier). */
 const REPORTING_ORG = {
   ref: process.env.CONCORD_IATI_ORG_REF ?? 'XX-CONCORD',
@@ -29,16 +29,38 @@ const REPORTING_ORG = {
 /** A file streamed as the body (not JSON). */
 const streamed = z.unknown().describe('The file');
 
-const summarySchema = z.object({
+const problemSchema = z.object({ line: z.number().int().nullable(), element: z.string(), rule: z.string(), detail: z.string() });
+const skipSchema = z.object({
+  line: z.number().int().nullable(),
+  reference: z.string().nullable(),
+  transactions: z.number().int(),
+  problems: z.array(problemSchema),
+});
+const figureSchema = z.object({
+  status: z.enum(STATUSES),
+  direction: z.enum(DIRECTIONS).nullable(),
+  count: z.number().int(),
+  usd: z.string().describe('US dollars of the flows with a known amount in dollars; converted amounts are rounded to the cent'),
+  unconverted: z
+    .object({ count: z.number().int(), amounts: z.array(z.object({ currency: z.string(), amount: z.string() })) })
+    .describe('Flows left out of usd for want of an exchange rate, with their amounts by currency'),
+});
+
+const reportSchema = z.object({
+  id: z.uuid(),
   source: z.enum(['iati', 'fts']),
+  mode: z.enum(['strict', 'lenient']),
+  fileName: z.string(),
   records: z.number().int(),
   transactions: z.number().int(),
   imported: z.number().int(),
   alreadyImported: z.number().int(),
   skipped: z.number().int(),
-  skips: z.array(z.object({ line: z.number().int().nullable(), level: z.string(), reference: z.string().nullable(), reason: z.string() })),
-  byStatus: z.record(z.string(), z.object({ count: z.number().int(), usd: z.string() })),
-  withoutRate: z.number().int(),
+  skippedTransactions: z.number().int(),
+  skips: z.array(skipSchema),
+  duplicates: z.number().int(),
+  duplicateList: z.array(z.object({ line: z.number().int().nullable(), firstLine: z.number().int().nullable(), reference: z.string() })),
+  figures: z.array(figureSchema),
 });
 
 const flowSchema = z.object({
@@ -47,27 +69,64 @@ const flowSchema = z.object({
   externalRef: z.string(),
   activityIdentifier: z.string().nullable(),
   status: z.enum(STATUSES),
+  direction: z.enum(DIRECTIONS).nullable(),
   transactionType: z.string().nullable(),
   flowDate: z.string().nullable(),
-  amount: z.string(),
+  amount: z.string().describe('Exactly as the file states it'),
   currency: z.string(),
   amountUsd: z.string().nullable(),
+  noRate: z
+    .object({ currency: z.string(), date: z.string().nullable() })
+    .nullable()
+    .describe('When amountUsd is null: the currency and date there is no exchange rate for'),
   donorName: z.string().nullable(),
   recipientName: z.string().nullable(),
   description: z.string(),
   importedAt: z.date(),
 });
 
-function unreadable(error: unknown): never {
-  if (error instanceof IatiFormatError || error instanceof FtsFormatError)
-    throw invalid([{ pointer: '', detail: error.message }], 'The file is not one this import can read.');
-  throw error;
+const importQuery = z.object({
+  mode: z.enum(['strict', 'lenient']).default('strict'),
+  fileName: z.string().max(255).default(''),
+});
+
+const importDescription =
+  'Send the file as the body. The import is all or nothing: strict (the default) refuses a file with any invalid activity, ' +
+  'naming line, element and rule; lenient keeps the valid activities and lists each one left out. A refused file answers ' +
+  '422 funding.import-refused with `skips`, keeps nothing, and is recorded and audited. Importing the same file again adds nothing.';
+
+function importHandler(source: ImportSource) {
+  return (req: FastifyRequest<{ Querystring: z.infer<typeof importQuery> }>, reply: FastifyReply) =>
+    run(req, reply, async (ctx) => {
+      const actor = ctx.requireActor();
+      if (!(req.body instanceof Readable))
+        throw invalid([
+          {
+            pointer: '',
+            detail: `Send the file as the body, with Content-Type ${source === 'iati' ? 'application/xml' : 'application/json'}.`,
+          },
+        ]);
+      const body = req.body;
+      // Read without destroying the request when reading stops early (a refused file): the
+      // answer still goes out on this connection, and what is left of the upload is discarded.
+      const chunks = body.iterator({ destroyOnReturn: false });
+      return runImport(req.server.db, {
+        source,
+        mode: req.query.mode,
+        fileName: req.query.fileName,
+        body: chunks,
+        actor,
+        requestId: req.id,
+      }).finally(() => body.resume());
+    });
 }
 
 export function fundingExchangeRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const manage = { access: { permission: 'funding.manage' as const }, transaction: false };
   const read = { access: { permission: 'funding.read' as const } };
+
+  app.addHook('onClose', () => closeImportPool());
 
   // IATI files arrive as they are, as a stream, not parsed into memory first.
   app.addContentTypeParser(['application/xml', 'text/xml'], (_req, payload, done) => done(null, payload));
@@ -77,61 +136,77 @@ export function fundingExchangeRoutes(app: FastifyInstance) {
     bodyLimit: Number.MAX_SAFE_INTEGER,
     schema: {
       tags,
-      summary: 'Import an IATI activity file (2.01–2.03) as reported flows, streamed; a second import of the same file adds nothing',
-      description:
-        'Send the file as the body with Content-Type application/xml. Transactions are keyed by activity identifier and transaction reference.',
-      response: { 200: summarySchema, ...problemResponses },
+      summary: 'Import an IATI activity file (2.01–2.03) as reported flows, validated against the IATI 2.03 schema and rules',
+      description: `${importDescription} Content-Type application/xml.`,
+      querystring: importQuery,
+      response: { 200: reportSchema, ...problemResponses },
     },
-    handler: (req, reply) =>
-      run(req, reply, async (ctx) => {
-        const actor = ctx.requireActor();
-        if (!(req.body instanceof Readable))
-          throw invalid([{ pointer: '', detail: 'Send the IATI file as the body, with Content-Type application/xml.' }]);
-        const summary = await importIati(req.server.db, req.body, actorLabel(actor)).catch(unreadable);
-        await ctx.audit({
-          action: 'funding.import.iati',
-          entityType: 'reported_flows',
-          entityId: 'iati',
-          after: { ...summary, skips: summary.skips.slice(0, 20) },
-        });
-        return summary;
-      }),
+    handler: importHandler('iati'),
   });
 
-  r.post('/api/funding/imports/fts', {
-    config: manage,
-    bodyLimit: 200 * 1024 * 1024,
+  // FTS answers are JSON, but they too go to the worker unparsed: parsing a large JSON body
+  // here would hold the event loop. So this route has its own JSON parser, in its own scope.
+  app.register(async (scope) => {
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', (_req, payload, done) => done(null, payload));
+    scope.withTypeProvider<ZodTypeProvider>().post('/api/funding/imports/fts', {
+      config: manage,
+      bodyLimit: Number.MAX_SAFE_INTEGER,
+      schema: {
+        tags,
+        summary: 'Import OCHA FTS flows (the JSON of the FTS flow search) as reported flows: pledges, commitments and paid',
+        description: `${importDescription} Content-Type application/json.`,
+        querystring: importQuery,
+        response: { 200: reportSchema, ...problemResponses },
+      },
+      handler: importHandler('fts'),
+    });
+  });
+
+  r.get('/api/funding/imports', {
+    config: read,
     schema: {
       tags,
-      summary: 'Import OCHA FTS flows (the JSON of the FTS flow search) as reported flows: pledges, commitments and paid',
-      body: z.looseObject({}),
-      response: { 200: summarySchema, ...problemResponses },
+      summary: 'Past imports, newest first: imported, refused (with why) or abandoned',
+      querystring: z.object(pageQuery),
+      response: {
+        200: pageOf(
+          z.object({
+            id: z.uuid(),
+            source: z.enum(['iati', 'fts']),
+            mode: z.enum(['strict', 'lenient']),
+            fileName: z.string(),
+            status: z.enum(['running', 'imported', 'refused', 'abandoned']),
+            startedBy: z.string(),
+            startedAt: z.date(),
+            finishedAt: z.date().nullable(),
+            problem: z.string().nullable(),
+            imported: z.number().int().nullable(),
+            skipped: z.number().int().nullable(),
+          }),
+        ),
+        ...problemResponses,
+      },
     },
-    handler: (req, reply) =>
-      run(req, reply, async (ctx) => {
-        const actor = ctx.requireActor();
-        const summary = await importFts(req.server.db, req.body, actorLabel(actor)).catch(unreadable);
-        await ctx.audit({
-          action: 'funding.import.fts',
-          entityType: 'reported_flows',
-          entityId: 'fts',
-          after: { ...summary, skips: summary.skips.slice(0, 20) },
-        });
-        return summary;
-      }),
+    handler: (req, reply) => run(req, reply, (ctx) => listImports(ctx.db, req.query)),
   });
 
   r.get('/api/funding/reported-flows', {
     config: read,
     schema: {
       tags,
-      summary: 'Flows donors reported in IATI and FTS, with totals by status (shown beside the ledger, never in it)',
-      querystring: z.object({ source: z.enum(['iati', 'fts']).optional(), status: z.enum(STATUSES).optional(), ...pageQuery }),
+      summary: 'Flows donors reported in IATI and FTS, with totals by status and direction (shown beside the ledger, never in it)',
+      querystring: z.object({
+        source: z.enum(['iati', 'fts']).optional(),
+        status: z.enum(STATUSES).optional(),
+        direction: z.enum(DIRECTIONS).optional(),
+        ...pageQuery,
+      }),
       response: {
         200: z.object({
           items: z.array(flowSchema),
           total: z.number().int(),
-          byStatus: z.record(z.string(), z.object({ count: z.number().int(), usd: z.string() })),
+          figures: z.array(figureSchema),
           page: z.number().int(),
           pageSize: z.number().int(),
         }),

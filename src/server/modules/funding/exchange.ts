@@ -1,207 +1,291 @@
 /**
- * Funding data in and out of the public standards. In: IATI activity files (2.01–2.03),
- * read as a stream, and OCHA FTS flow JSON, stored as reported flows (the donors' own
- * account, beside the ledger, never posted into it), idempotently by source and external
- * reference. Out: the mission's funding as IATI 2.03 activities (one per instrument) and
- * as an HXL-tagged table (CSV or XLSX) of every ledger movement, pledge and agreement.
+ * Funding data in and out of the public standards. In: IATI activity files (2.01–2.03) and
+ * OCHA FTS flow JSON, stored as reported flows (the donors' own account, beside the ledger,
+ * never posted into it), idempotently by source and external reference. An import is all or
+ * nothing: the file is read in a worker thread (import-pool.ts) while its rows wait in a
+ * staging table; one transaction then keeps them with the import's audit entry, or, when the
+ * file is refused for any reason, one transaction deletes them and audits the refusal.
+ * Strict imports refuse a file with any invalid activity; lenient ones keep the valid
+ * activities and list each one left out. Out: the mission's funding as IATI 2.03 activities
+ * (one per instrument) and as an HXL-tagged table (CSV or XLSX) of every ledger movement,
+ * pledge and agreement.
  */
-import sql from 'sql-template-tag';
+import sql, { join, raw, type Sql } from 'sql-template-tag';
 import type { Db, Queryable } from '../../db/db.ts';
-import { type Actor, visibleTo } from '../../http/actor.ts';
-import { centsOf, usdOf } from './money.ts';
-import { readFts } from './standards/fts-read.ts';
+import { type Actor, actorLabel, visibleTo } from '../../http/actor.ts';
+import { Problem } from '../../http/problems.ts';
+import { insertAudit } from '../audit/audit.repo.ts';
+import { readInWorker, WorkerMemoryError } from './import-pool.ts';
+import type { Direction, ReportedStatus, StagedFlow } from './import-rows.ts';
+import type { ImportDuplicate, ImportMode, ImportSkip, ImportSource } from './import-worker.ts';
 import type { FundingHxlRow } from './standards/hxl.ts';
-import { type IatiActivity, type IatiTransaction, transactionKeys } from './standards/iati-model.ts';
-import { readIati } from './standards/iati-read.ts';
+import type { IatiActivity, IatiTransaction } from './standards/iati-model.ts';
 
-export type ReportedStatus = 'pledge' | 'commitment' | 'paid' | 'expenditure' | 'other';
+export type { Direction, ReportedStatus } from './import-rows.ts';
+export type { ImportMode, ImportSource } from './import-worker.ts';
 
-/** IATI transaction types as FTS-style statuses: pledges, commitments, money paid, spending. */
-export function statusOfIatiType(code: string): ReportedStatus {
-  if (code === '12' || code === '13') return 'pledge';
-  if (code === '2' || code === '11') return 'commitment';
-  if (code === '1' || code === '3') return 'paid';
-  if (code === '4') return 'expenditure';
-  return 'other';
-}
+/** An import still running but not moved for this long was left by a server that stopped. */
+const STALE_AFTER = '10 minutes';
+/** Skips kept in the import's record and audit entry (the answer lists up to 200). */
+const SKIPS_RECORDED = 20;
 
-/** Types in which money comes to the reporting organisation: it is the recipient. */
-const INCOMING = new Set(['1', '11', '13']);
-
-interface FlowRow {
-  external_ref: string;
-  activity_identifier: string | null;
+/** Totals of one status in one direction; what could not be converted to dollars is named, not counted as zero. */
+export interface FlowFigure {
   status: ReportedStatus;
-  transaction_type: string | null;
-  flow_date: string | null;
-  value_date: string | null;
-  amount: string;
-  currency: string;
-  amount_usd: string | null;
-  donor_name: string | null;
-  donor_ref: string | null;
-  recipient_name: string | null;
-  recipient_ref: string | null;
-  description: string;
+  direction: Direction | null;
+  count: number;
+  /** US dollars of the flows that could be converted (exact; converted amounts are rounded to the cent). */
+  usd: string;
+  /** Flows left out of `usd` for want of an exchange rate: how many, and their amounts by currency. */
+  unconverted: { count: number; amounts: { currency: string; amount: string }[] };
 }
 
-export interface ImportSkip {
-  line: number | null;
-  level: string;
-  reference: string | null;
-  reason: string;
-}
-
-export interface ImportSummary {
-  source: 'iati' | 'fts';
-  /** Activities (IATI) read from the file; for FTS, the flows. */
+export interface ImportReport {
+  id: string;
+  source: ImportSource;
+  mode: ImportMode;
+  fileName: string;
+  /** Activities (IATI) or flows (FTS) in the file, valid or not. */
   records: number;
+  /** Transactions of the valid activities (FTS: flows). */
   transactions: number;
   imported: number;
   alreadyImported: number;
+  /** Activities or flows left out (lenient imports only: a strict import refuses instead). */
   skipped: number;
-  /** The first skips, with where and why (all are counted in `skipped`). */
+  skippedTransactions: number;
   skips: ImportSkip[];
-  /** Imported now, by status: count and US dollars (where a rate was known). */
-  byStatus: Record<string, { count: number; usd: string }>;
-  /** Imported amounts with no exchange rate to US dollars for their date. */
-  withoutRate: number;
+  duplicates: number;
+  duplicateList: ImportDuplicate[];
+  /** What this import added, by status and direction. */
+  figures: FlowFigure[];
 }
 
-const SKIPS_LISTED = 200;
-const BATCH = 500;
-
-function newSummary(source: 'iati' | 'fts'): ImportSummary {
-  return { source, records: 0, transactions: 0, imported: 0, alreadyImported: 0, skipped: 0, skips: [], byStatus: {}, withoutRate: 0 };
+/** Amounts in dollars with at least cents written out. */
+function dollars(text: string): string {
+  const [whole, fraction = ''] = text.split('.');
+  return `${whole}.${fraction.padEnd(2, '0')}`;
 }
 
-function skip(summary: ImportSummary, entry: ImportSkip) {
-  summary.skipped++;
-  if (summary.skips.length < SKIPS_LISTED) summary.skips.push(entry);
+/** Reported flows with their dollar amount: as stated, or converted at the latest rate on or before their date. */
+function flowsWithUsd(where: Sql): Sql {
+  return sql`
+    select f.*, coalesce(f.amount_usd, round(f.amount * x.usd_per_unit, 2)) as usd
+    from reported_flows f
+    left join lateral (
+      select r.usd_per_unit from exchange_rates r
+      where r.currency = f.currency and r.rate_date <= coalesce(f.value_date, f.flow_date)
+      order by r.rate_date desc limit 1) x on f.amount_usd is null
+    ${where}`;
 }
 
-/** Writes a batch in its own short transaction; what was there already is counted, not changed. */
-async function writeBatch(db: Db, source: 'iati' | 'fts', rows: FlowRow[], importedBy: string, summary: ImportSummary) {
-  if (!rows.length) return;
-  const inserted = await db.transaction((tx) =>
-    tx.query<{ status: string; usd: string | null }>(sql`
-      insert into reported_flows (source, external_ref, activity_identifier, status, transaction_type, flow_date, amount, currency,
-                                  amount_usd, donor_name, donor_ref, recipient_name, recipient_ref, description, imported_by)
-      select ${source}, r.external_ref, r.activity_identifier, r.status, r.transaction_type, r.flow_date, r.amount, r.currency,
-             coalesce(r.amount_usd, case when r.currency = 'USD' then round(r.amount, 2) else (
-               select round(r.amount * x.usd_per_unit, 2) from exchange_rates x
-               where x.currency = r.currency and x.rate_date <= coalesce(r.value_date, r.flow_date)
-               order by x.rate_date desc limit 1) end),
-             r.donor_name, r.donor_ref, r.recipient_name, r.recipient_ref, r.description, ${importedBy}
+export async function flowFigures(db: Queryable, where: Sql): Promise<FlowFigure[]> {
+  const [totals, missing] = await Promise.all([
+    db.query<{ status: ReportedStatus; direction: Direction | null; count: number; usd: string; unconverted: number }>(sql`
+      select status, direction, count(*)::int as count, coalesce(sum(usd), 0)::text as usd,
+             (count(*) filter (where usd is null))::int as unconverted
+      from (${flowsWithUsd(where)}) f group by status, direction order by status, direction nulls last`),
+    db.query<{ status: string; direction: string | null; currency: string; amount: string }>(sql`
+      select status, direction, currency, sum(amount)::text as amount
+      from (${flowsWithUsd(where)}) f where usd is null group by status, direction, currency order by currency`),
+  ]);
+  return totals.rows.map((t) => ({
+    status: t.status,
+    direction: t.direction,
+    count: t.count,
+    usd: dollars(t.usd),
+    unconverted: {
+      count: t.unconverted,
+      amounts: missing.rows
+        .filter((m) => m.status === t.status && m.direction === t.direction)
+        .map((m) => ({ currency: m.currency, amount: m.amount })),
+    },
+  }));
+}
+
+const STAGED_COLUMNS = raw(
+  'external_ref, activity_identifier, status, direction, transaction_type, flow_date, value_date, amount, currency, amount_usd, donor_name, donor_ref, recipient_name, recipient_ref, description',
+);
+
+/** Stages a batch of rows (short transaction of its own); nothing reads staged rows but the import. */
+async function stage(db: Db, importId: string, rows: StagedFlow[]) {
+  await db.transaction(async (tx) => {
+    await tx.query(sql`
+      insert into funding_import_rows (import_id, ${STAGED_COLUMNS}, line)
+      select ${importId}::uuid, ${STAGED_COLUMNS}, line
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(external_ref text, activity_identifier text, status text,
-        transaction_type text, flow_date date, value_date date, amount numeric, currency text, amount_usd numeric,
-        donor_name text, donor_ref text, recipient_name text, recipient_ref text, description text)
-      on conflict (source, external_ref) do nothing
-      returning status, amount_usd::text as usd`),
-  );
-  summary.imported += inserted.rows.length;
-  summary.alreadyImported += rows.length - inserted.rows.length;
-  for (const row of inserted.rows) {
-    summary.byStatus[row.status] ??= { count: 0, usd: '0.00' };
-    const entry = summary.byStatus[row.status];
-    entry.count++;
-    if (row.usd === null) summary.withoutRate++;
-    else entry.usd = usdOf(centsOf(entry.usd) + centsOf(row.usd));
-  }
-}
-
-function iatiRows(activity: IatiActivity): FlowRow[] {
-  const keys = transactionKeys(activity);
-  return activity.transactions.map((t: IatiTransaction, i) => {
-    const incoming = INCOMING.has(t.typeCode);
-    const donor = t.provider ?? (incoming ? null : activity.reportingOrg);
-    const recipient = t.receiver ?? (incoming ? activity.reportingOrg : null);
-    return {
-      external_ref: `${activity.identifier}|${keys[i]}`,
-      activity_identifier: activity.identifier,
-      status: statusOfIatiType(t.typeCode),
-      transaction_type: t.typeCode,
-      flow_date: t.date,
-      value_date: t.valueDate,
-      amount: t.value,
-      currency: t.currency,
-      amount_usd: null,
-      donor_name: donor?.name ?? null,
-      donor_ref: donor?.ref ?? null,
-      recipient_name: recipient?.name ?? null,
-      recipient_ref: recipient?.ref ?? null,
-      description: t.description ?? activity.title ?? '',
-    };
+        direction text, transaction_type text, flow_date date, value_date date, amount numeric, currency text, amount_usd numeric,
+        donor_name text, donor_ref text, recipient_name text, recipient_ref text, description text, line integer)
+      on conflict (import_id, external_ref) do nothing`);
+    await tx.query(sql`update funding_imports set touched_at = now() where id = ${importId}::uuid`);
   });
 }
 
-/** Imports an IATI activity file read as a stream; memory holds one batch at a time. */
-export async function importIati(db: Db, source: AsyncIterable<string | Uint8Array>, importedBy: string): Promise<ImportSummary> {
-  const summary = newSummary('iati');
-  let batch: FlowRow[] = [];
-  for await (const item of readIati(source)) {
-    if (item.kind === 'skip') {
-      const s = item.skip;
-      skip(summary, {
-        line: s.line,
-        level: s.level,
-        reference: s.identifier ? `${s.identifier}${s.ref ? `|${s.ref}` : ''}` : s.ref,
-        reason: s.reason,
-      });
-      continue;
-    }
-    summary.records++;
-    summary.transactions += item.activity.transactions.length;
-    batch.push(...iatiRows(item.activity));
-    if (batch.length >= BATCH) {
-      await writeBatch(db, 'iati', batch, importedBy, summary);
-      batch = [];
-    }
-  }
-  await writeBatch(db, 'iati', batch, importedBy, summary);
-  return summary;
+/** Imports left running by a server that stopped: their staged rows go, and they say so. */
+async function abandonStale(db: Db) {
+  await db.transaction(async (tx) => {
+    const stale = await tx.query<{ id: string }>(sql`
+      update funding_imports set status = 'abandoned', finished_at = now(), problem = 'The server stopped during the import; nothing was kept.'
+      where status = 'running' and touched_at < now() - ${STALE_AFTER}::interval returning id`);
+    if (stale.rows.length)
+      await tx.query(sql`delete from funding_import_rows where import_id = any(${stale.rows.map((r) => r.id)}::uuid[])`);
+  });
 }
 
-/** Imports OCHA FTS flows (the JSON of the FTS API's flow search). */
-export async function importFts(db: Db, document: unknown, importedBy: string): Promise<ImportSummary> {
-  const summary = newSummary('fts');
-  const read = readFts(document);
-  for (const s of read.skips) skip(summary, { line: null, level: 'flow', reference: s.id ?? `#${s.index + 1}`, reason: s.reason });
-  summary.records = read.flows.length + read.skips.length;
-  summary.transactions = read.flows.length;
-  const rows: FlowRow[] = read.flows.map((f) => ({
-    external_ref: `FTS-${f.id}`,
-    activity_identifier: null,
-    status: f.status,
-    transaction_type: f.iatiType,
-    flow_date: f.date,
-    value_date: f.date,
-    amount: f.originalAmount ?? f.amountUsd,
-    currency: f.originalAmount && f.originalCurrency ? f.originalCurrency : 'USD',
-    amount_usd: f.amountUsd,
-    donor_name: f.donor?.name ?? null,
-    donor_ref: f.donor?.id ?? null,
-    recipient_name: f.recipient?.name ?? null,
-    recipient_ref: f.recipient?.id ?? null,
-    description: f.description ?? '',
-  }));
-  for (let i = 0; i < rows.length; i += BATCH) await writeBatch(db, 'fts', rows.slice(i, i + BATCH), importedBy, summary);
-  return summary;
+export interface ImportRequest {
+  source: ImportSource;
+  mode: ImportMode;
+  fileName: string;
+  body: AsyncIterable<string | Uint8Array>;
+  actor: Actor;
+  requestId: string;
+}
+
+/** The import was refused: nothing was kept. Carries what the answer and the audit entry say. */
+function refusal(importId: string, detail: string, skipped = 0, skips: ImportSkip[] = [], stoppedEarly = false): Problem {
+  return new Problem('funding.import-refused', detail, { importId, skipped, skips, ...(stoppedEarly ? { stoppedEarly } : {}) });
+}
+
+/**
+ * Imports a file as reported flows, all or nothing. Resolves with the report of what was
+ * imported; throws a `funding.import-refused` problem when nothing was (after recording and
+ * auditing why).
+ */
+export async function runImport(db: Db, request: ImportRequest): Promise<ImportReport> {
+  const { source, mode, fileName, actor, requestId } = request;
+  await abandonStale(db);
+  const started = await db.transaction((tx) =>
+    tx.query<{ id: string }>(sql`
+      insert into funding_imports (source, mode, file_name, started_by)
+      values (${source}, ${mode}, ${fileName}, ${actorLabel(actor)}) returning id`),
+  );
+  const id = started.rows[0].id;
+  try {
+    const read = await readInWorker(request.body, { source, mode }, (rows) => stage(db, id, rows));
+    if (read.refused) throw refusal(id, read.refused);
+    const unit = source === 'iati' ? 'activities' : 'flows';
+    if (read.records === 0) throw refusal(id, `The file holds no ${unit}.`);
+    if (mode === 'strict' && read.skipped > 0)
+      throw refusal(
+        id,
+        `${read.skipped}${read.stoppedEarly ? ' or more' : ''} of the ${unit} in the file ${read.skipped === 1 ? 'is' : 'are'} not valid, so nothing was imported. ` +
+          'Correct them, or import with the lenient mode to keep the valid ones.',
+        read.skipped,
+        read.skips,
+        read.stoppedEarly,
+      );
+    return await db.transaction(async (tx) => {
+      const moved = await tx.query<{ n: number }>(sql`
+        with moved as (
+          insert into reported_flows (source, import_id, imported_by, ${STAGED_COLUMNS})
+          select ${source}, import_id, ${actorLabel(actor)}, ${STAGED_COLUMNS}
+          from funding_import_rows where import_id = ${id}::uuid
+          on conflict (source, external_ref) do nothing
+          returning 1)
+        select count(*)::int as n from moved`);
+      const staged = await tx.query<{ n: number }>(sql`
+        with gone as (delete from funding_import_rows where import_id = ${id}::uuid returning 1) select count(*)::int as n from gone`);
+      const report: ImportReport = {
+        id,
+        source,
+        mode,
+        fileName,
+        records: read.records,
+        transactions: read.transactions,
+        imported: moved.rows[0].n,
+        alreadyImported: staged.rows[0].n - moved.rows[0].n,
+        skipped: read.skipped,
+        skippedTransactions: read.skippedTransactions,
+        skips: read.skips,
+        duplicates: read.duplicates,
+        duplicateList: read.duplicateList,
+        figures: await flowFigures(tx, sql`where f.import_id = ${id}::uuid`),
+      };
+      const recorded = {
+        ...report,
+        skips: report.skips.slice(0, SKIPS_RECORDED),
+        duplicateList: report.duplicateList.slice(0, SKIPS_RECORDED),
+      };
+      await tx.query(sql`
+        update funding_imports set status = 'imported', finished_at = now(), report = ${JSON.stringify(recorded)}::jsonb
+        where id = ${id}::uuid`);
+      await insertAudit(tx, actor, requestId, {
+        action: `funding.import.${source}`,
+        entityType: 'funding_imports',
+        entityId: id,
+        after: recorded,
+      });
+      return report;
+    });
+  } catch (error) {
+    const problem =
+      error instanceof Problem && error.code === 'funding.import-refused'
+        ? error
+        : error instanceof WorkerMemoryError
+          ? refusal(id, error.message)
+          : null;
+    const detail = problem?.detail ?? 'The import failed on the server; nothing was kept.';
+    await db
+      .transaction(async (tx) => {
+        await tx.query(sql`delete from funding_import_rows where import_id = ${id}::uuid`);
+        await tx.query(sql`
+          update funding_imports set status = 'refused', finished_at = now(), problem = ${detail},
+            report = ${JSON.stringify({ skipped: problem?.extensions.skipped ?? 0, skips: ((problem?.extensions.skips as ImportSkip[]) ?? []).slice(0, SKIPS_RECORDED) })}::jsonb
+          where id = ${id}::uuid`);
+        await insertAudit(tx, actor, requestId, {
+          action: 'funding.import.refused',
+          entityType: 'funding_imports',
+          entityId: id,
+          after: { source, mode, fileName, problem: detail, skipped: problem?.extensions.skipped ?? 0 },
+        });
+      })
+      // If even this fails (the database went away), the stale-import sweep cleans up later.
+      .catch(() => undefined);
+    throw problem ?? error;
+  }
+}
+
+export interface ImportRecord {
+  id: string;
+  source: ImportSource;
+  mode: ImportMode;
+  fileName: string;
+  status: 'running' | 'imported' | 'refused' | 'abandoned';
+  startedBy: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  problem: string | null;
+  imported: number | null;
+  skipped: number | null;
+}
+
+export async function listImports(db: Queryable, page: { page: number; pageSize: number }) {
+  const [items, total] = await Promise.all([
+    db.query<ImportRecord>(sql`
+      select id, source, mode, file_name as "fileName", status, started_by as "startedBy", started_at as "startedAt",
+             finished_at as "finishedAt", problem, (report ->> 'imported')::int as imported, (report ->> 'skipped')::int as skipped
+      from funding_imports order by started_at desc, id limit ${page.pageSize} offset ${(page.page - 1) * page.pageSize}`),
+    db.query<{ n: number }>(sql`select count(*)::int as n from funding_imports`),
+  ]);
+  return { items: items.rows, total: total.rows[0].n, page: page.page, pageSize: page.pageSize };
 }
 
 // --- Reported flows ------------------------------------------------------------------------
 
 export interface ReportedFlow {
   id: string;
-  source: 'iati' | 'fts';
+  source: ImportSource;
   externalRef: string;
   activityIdentifier: string | null;
   status: ReportedStatus;
+  direction: Direction | null;
   transactionType: string | null;
   flowDate: string | null;
   amount: string;
   currency: string;
+  /** Null when there is no rate: then `noRate` says for which currency and date. */
   amountUsd: string | null;
+  noRate: { currency: string; date: string | null } | null;
   donorName: string | null;
   recipientName: string | null;
   description: string;
@@ -210,25 +294,32 @@ export interface ReportedFlow {
 
 export async function listReportedFlows(
   db: Queryable,
-  filter: { source?: 'iati' | 'fts'; status?: ReportedStatus; page: number; pageSize: number },
+  filter: { source?: ImportSource; status?: ReportedStatus; direction?: Direction; page: number; pageSize: number },
 ) {
-  const where = sql`where (${filter.source ?? null}::text is null or source = ${filter.source ?? null})
-    and (${filter.status ?? null}::text is null or status = ${filter.status ?? null})`;
-  const [items, totals] = await Promise.all([
-    db.query<ReportedFlow>(sql`
-      select id, source, external_ref as "externalRef", activity_identifier as "activityIdentifier", status,
-             transaction_type as "transactionType", flow_date::text as "flowDate", amount::text, currency, amount_usd::text as "amountUsd",
+  const conditions = [
+    sql`true`,
+    ...(filter.source ? [sql`f.source = ${filter.source}`] : []),
+    ...(filter.status ? [sql`f.status = ${filter.status}`] : []),
+    ...(filter.direction ? [sql`f.direction = ${filter.direction}`] : []),
+  ];
+  const where = sql`where ${join(conditions, ' and ')}`;
+  const [items, figures] = await Promise.all([
+    db.query<Omit<ReportedFlow, 'noRate'> & { rateDate: string | null }>(sql`
+      select id, source, external_ref as "externalRef", activity_identifier as "activityIdentifier", status, direction,
+             transaction_type as "transactionType", flow_date::text as "flowDate", amount::text, currency, usd::text as "amountUsd",
+             coalesce(value_date, flow_date)::text as "rateDate",
              donor_name as "donorName", recipient_name as "recipientName", description, imported_at as "importedAt"
-      from reported_flows ${where} order by flow_date desc nulls last, external_ref
+      from (${flowsWithUsd(where)}) f order by flow_date desc nulls last, external_ref
       limit ${filter.pageSize} offset ${(filter.page - 1) * filter.pageSize}`),
-    db.query<{ status: string; count: number; usd: string }>(sql`
-      select status, count(*)::int as count, coalesce(sum(amount_usd), 0)::numeric(20, 2)::text as usd
-      from reported_flows ${where} group by status order by status`),
+    flowFigures(db, where),
   ]);
   return {
-    items: items.rows,
-    total: totals.rows.reduce((n, t) => n + t.count, 0),
-    byStatus: Object.fromEntries(totals.rows.map((t) => [t.status, { count: t.count, usd: t.usd }])),
+    items: items.rows.map(({ rateDate, ...flow }) => ({
+      ...flow,
+      noRate: flow.amountUsd === null ? { currency: flow.currency, date: rateDate } : null,
+    })),
+    total: figures.reduce((n, f) => n + f.count, 0),
+    figures,
     page: filter.page,
     pageSize: filter.pageSize,
   };
@@ -319,16 +410,17 @@ export async function* fundingRows(db: Queryable, actor: Actor | null): AsyncGen
     select t.id::text as reference, t.value_date::text as date, t.kind as status, d.name as donor, d.country_code as "donorCode",
            p.name as recipient, p.country_code as "recipientCode", b.name_en as sector,
            (case when t.kind = 'reversal' then -t.amount_usd else t.amount_usd end)::text as "amountUsd",
-           (case when t.kind = 'reversal' then -t.amount else t.amount end)::text as amount, t.currency, t.description
+           (case when t.kind = 'reversal' then -t.amount else t.amount end)::text as amount, t.currency, t.description,
+           t.reverses_id::text as reverses
     from ledger_transactions t join funding_instruments i on i.id = t.instrument_id join organisations d on d.id = i.donor_org_id
       left join organisations p on p.id = t.payee_org_id left join budget_lines b on b.id = t.budget_line_id
     where ${visibleTo(actor, 'i')}
     union all
-    select pl.id::text, pl.pledged_on::text, 'pledge', d.name, d.country_code, null, null, null, pl.amount_usd::text, pl.amount::text, pl.currency, pl.title
+    select pl.id::text, pl.pledged_on::text, 'pledge', d.name, d.country_code, null, null, null, pl.amount_usd::text, pl.amount::text, pl.currency, pl.title, null
     from pledges pl join funding_instruments i on i.id = pl.instrument_id join organisations d on d.id = i.donor_org_id
     where ${visibleTo(actor, 'pl')} and ${visibleTo(actor, 'i')}
     union all
-    select a.id::text, a.signed_on::text, 'commitment', d.name, d.country_code, null, null, null, a.amount_usd::text, a.amount::text, a.currency, a.reference
+    select a.id::text, a.signed_on::text, 'commitment', d.name, d.country_code, null, null, null, a.amount_usd::text, a.amount::text, a.currency, a.reference, null
     from funding_agreements a join funding_instruments i on i.id = a.instrument_id join organisations d on d.id = i.donor_org_id
     where ${visibleTo(actor, 'a')} and ${visibleTo(actor, 'i')}
     order by 2, 1`);

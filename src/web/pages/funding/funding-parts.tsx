@@ -9,6 +9,7 @@ const TABS = [
   { key: 'flow', path: '/funding/flow' },
   { key: 'pledges', path: '/funding/pledges' },
   { key: 'ledger', path: '/funding/ledger' },
+  { key: 'imports', path: '/funding/imports' },
 ] as const;
 
 export function FundingTabs() {

@@ -77,6 +77,8 @@ export interface FtsSkip {
 export interface FtsRead {
   flows: FtsFlow[];
   skips: FtsSkip[];
+  /** Flows whose id came earlier in the same answer (read once). */
+  duplicates: { index: number; id: string }[];
 }
 
 export class FtsFormatError extends Error {
@@ -211,12 +213,12 @@ export function readFts(input: string | unknown): FtsRead {
   }
   if (parsed.status !== undefined && parsed.status !== 'ok')
     throw new FtsFormatError(`The FTS answer has status ${JSON.stringify(parsed.status)}`);
-  const result: FtsRead = { flows: [], skips: [] };
+  const result: FtsRead = { flows: [], skips: [], duplicates: [] };
   const seen = new Set<string>();
   parsed.data.flows.forEach((raw: unknown, index: number) => {
     const read = flow(raw, index);
     if ('reason' in read) result.skips.push(read);
-    else if (seen.has(read.id)) result.skips.push({ index, id: read.id, reason: `flow ${read.id} appears earlier in this answer` });
+    else if (seen.has(read.id)) result.duplicates.push({ index, id: read.id });
     else {
       seen.add(read.id);
       result.flows.push(read);

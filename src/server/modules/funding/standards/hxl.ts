@@ -7,6 +7,13 @@
  * Money stays exact: in CSV an amount is written as its decimal string; in XLSX it becomes a
  * number cell only when the number prints back as exactly the same decimal (otherwise a text
  * cell), so a spreadsheet can sum it without a cent being changed.
+ *
+ * Spreadsheet formula injection (OWASP "CSV injection"): a CSV text cell that begins with
+ * `=`, `+`, `-`, `@`, a tab or a carriage return is written with a leading `'`, which
+ * spreadsheets take as "this is text" and do not run. An amount column is exempt when the cell
+ * is a plain decimal number (`-125.5`): a spreadsheet reads it as a number, which cannot run
+ * anything, and a negative amount (a reversal) stays a number people can sum. In XLSX every
+ * text is a string cell, which a spreadsheet never runs, so text is written as it is.
  */
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -54,11 +61,22 @@ async function* records<Row>(
   for await (const row of rows) yield columns.map((c) => cell(c, c.value(row)));
 }
 
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
+
+/** A CSV cell that no spreadsheet will run as a formula (see the header). */
+export function csvCell(value: HxlValue, amount = false): string | number {
+  if (value === null) return '';
+  if (typeof value === 'number') return value;
+  if (amount && PLAIN_DECIMAL.test(value)) return value;
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
 /** The HXL CSV as a readable stream of text. */
 export function hxlCsv<Row>(rows: Iterable<Row> | AsyncIterable<Row>, columns: HxlColumn<Row>[]): Readable {
   checkColumns(columns);
   const stringifier = stringify({ record_delimiter: '\r\n' });
-  pipeline(Readable.from(records(rows, columns, (_c, v) => v ?? '')), stringifier).catch((error) => stringifier.destroy(error));
+  pipeline(Readable.from(records(rows, columns, (c, v) => csvCell(v, c.amount))), stringifier).catch((error) => stringifier.destroy(error));
   return stringifier;
 }
 
@@ -123,13 +141,16 @@ export interface FundingHxlRow {
   amount: string | null;
   currency: string | null;
   description: string | null;
+  /** For a reversal: the reference of the entry it reverses. */
+  reverses: string | null;
 }
 
 /**
  * The funding export's columns. Hashtags follow the HXL dictionary: #org with +funder for the
  * donor and +impl for the organisation receiving and implementing, +name and +code;
  * #sector+cluster; #value+funding with +usd for the US dollar amount (as OCHA's FTS exports on
- * HDX do); #currency for the original currency; #status, #date, #description, #meta+id.
+ * HDX do); #currency for the original currency; #status, #date, #description, #meta+id, and
+ * #meta+reverses+id on a reversal: the #meta+id of the entry it reverses.
  */
 export const FUNDING_HXL_COLUMNS: HxlColumn<FundingHxlRow>[] = [
   { header: 'Reference', tag: '#meta+id', value: (r) => r.reference },
@@ -144,6 +165,7 @@ export const FUNDING_HXL_COLUMNS: HxlColumn<FundingHxlRow>[] = [
   { header: 'Original amount', tag: '#value+funding+original', value: (r) => r.amount, amount: true },
   { header: 'Original currency', tag: '#currency', value: (r) => r.currency },
   { header: 'Description', tag: '#description', value: (r) => r.description },
+  { header: 'Reverses', tag: '#meta+reverses+id', value: (r) => r.reverses },
 ];
 
 export function ftsFlowToHxlRow(flow: FtsFlow): FundingHxlRow {
@@ -160,5 +182,6 @@ export function ftsFlowToHxlRow(flow: FtsFlow): FundingHxlRow {
     amount: flow.originalAmount,
     currency: flow.originalCurrency,
     description: flow.description,
+    reverses: null,
   };
 }

@@ -63,8 +63,10 @@ export interface IatiTransaction {
   /** The description's narrative in the activity's language (or the first). */
   description: string | null;
   descriptions: IatiNarrative[];
-  /** Position among the activity's transactions (0-based, counting skipped ones too). */
+  /** Position among the activity's transactions (0-based). */
   index: number;
+  /** Line of the transaction in the file it was read from (absent for transactions built in memory). */
+  line?: number;
 }
 
 export interface IatiBudget {
@@ -104,39 +106,52 @@ export interface IatiActivity {
   line: number;
 }
 
+/** What a transaction states: everything but its position. Two transactions with the same content are true duplicates. */
+export function transactionContent(tx: IatiTransaction): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        tx.ref,
+        tx.typeCode,
+        tx.date,
+        tx.value,
+        tx.currency,
+        tx.valueDate,
+        tx.provider?.ref ?? null,
+        tx.provider?.name ?? null,
+        tx.receiver?.ref ?? null,
+        tx.receiver?.name ?? null,
+        tx.description,
+      ]),
+    )
+    .digest('base64url')
+    .slice(0, 22);
+}
+
 /**
- * Stable keys for an activity's transactions, for idempotent import: together with the
- * activity identifier, a key names one transaction across re-imports of the same file or of
- * a later version of it.
+ * Keys for an activity's transactions, for idempotent import: together with the activity
+ * identifier, a key names one transaction across re-imports of the same file.
  *
- * - A transaction with a ref: `ref:<ref>` (refs are unique within an activity; the reader
- *   skips repeats).
- * - Without a ref: `sum:<hash of type, date, value, currency, provider and receiver>:<n>`,
- *   where n counts identical earlier transactions in the same activity. Unlike the position,
- *   this survives a publisher adding or reordering transactions; a changed amount or date
- *   makes a new transaction, which is what such a change means without a ref.
+ * A key is the transaction's position in the activity and a digest of its content
+ * (`<position>:<digest>`). Publishers repeat `@ref` values in real files (a ref names a
+ * payment batch, an invoice or a contract, not always one transaction), so a ref alone would
+ * merge different transactions; the position tells apart two transactions that state the
+ * same thing (true duplicates, which the import reports rather than drops), and the digest
+ * makes a changed amount or date at the same position a new transaction.
  */
 export function transactionKeys(activity: Pick<IatiActivity, 'transactions'>): string[] {
+  return activity.transactions.map((tx, position) => `${position}:${transactionContent(tx)}`);
+}
+
+/** Transactions that repeat an earlier one of the same activity exactly: their positions and the first one's. */
+export function duplicateTransactions(activity: Pick<IatiActivity, 'transactions'>): { index: number; first: number }[] {
   const seen = new Map<string, number>();
-  return activity.transactions.map((tx) => {
-    if (tx.ref !== null) return `ref:${tx.ref}`;
-    const digest = createHash('sha256')
-      .update(
-        JSON.stringify([
-          tx.typeCode,
-          tx.date,
-          tx.value,
-          tx.currency,
-          tx.provider?.ref ?? null,
-          tx.provider?.name ?? null,
-          tx.receiver?.ref ?? null,
-          tx.receiver?.name ?? null,
-        ]),
-      )
-      .digest('base64url')
-      .slice(0, 22);
-    const n = seen.get(digest) ?? 0;
-    seen.set(digest, n + 1);
-    return `sum:${digest}:${n}`;
+  const repeats: { index: number; first: number }[] = [];
+  activity.transactions.forEach((tx, index) => {
+    const content = transactionContent(tx);
+    const first = seen.get(content);
+    if (first === undefined) seen.set(content, index);
+    else repeats.push({ index, first });
   });
+  return repeats;
 }

@@ -3,10 +3,17 @@
  * chunk and yields one activity at a time, so memory stays at one chunk plus one activity
  * (and the identifiers seen, to catch repeats) however large the file.
  *
- * Problems in one activity, budget or transaction are yielded as skips with a reason and a
- * line number and the reading goes on; only what makes the whole file unreadable (not XML,
- * not an IATI activity file, IATI 1.x) throws an IatiFormatError. Elements this reader does
- * not use, and elements or attributes of other namespaces, are passed over.
+ * An activity with a problem anywhere in it is yielded as invalid, with every problem (line,
+ * element, rule) and the reading goes on; what makes the whole file unreadable throws an
+ * IatiFormatError in one sentence: not XML, not an IATI activity file, IATI 1.x, no version
+ * or a version other than 2.01 to 2.03, or a file past the reader's limits (a run of text
+ * without markup longer than `maxTextBytes`, elements nested deeper than `maxDepth`, an
+ * activity larger than `maxActivityBytes`), which is how a hostile file is refused before it
+ * costs much memory. Elements this reader does not use, and elements or attributes of other
+ * namespaces, are passed over.
+ *
+ * With `withSource`, each activity also carries its raw text, so that iati-schema.ts can
+ * validate it against the official XML schema, one bounded batch at a time.
  *
  * Between 2.01 and 2.03 nothing the reader uses changed shape: budget/@status and
  * transaction/@humanitarian came in 2.02 (null when absent), and the TransactionType codes
@@ -29,14 +36,31 @@ import { XmlTextError, xmlText } from './xml-text.ts';
 
 export {
   emptySummary,
+  type IatiInvalid,
   type IatiItem,
+  type IatiProblem,
   type IatiReadSummary,
-  type IatiSkip,
-  type IatiSkipCode,
+  type IatiRule,
+  type IatiSource,
   isoDate,
   SUPPORTED_VERSIONS,
   tally,
 } from './iati-normalize.ts';
+
+export interface IatiReadOptions {
+  /** Attach each activity's raw text (for schema validation). */
+  withSource?: boolean;
+  /** The longest run of text without markup (a text node, a comment, an attribute value), in bytes. */
+  maxTextBytes?: number;
+  /** The deepest element nesting; IATI itself needs about ten levels. */
+  maxDepth?: number;
+  /** The largest single activity, in bytes. */
+  maxActivityBytes?: number;
+}
+
+export const READ_LIMITS = { maxTextBytes: 2_000_000, maxDepth: 64, maxActivityBytes: 8_000_000 } as const;
+
+const megabytes = (bytes: number) => `${(bytes / 1e6).toLocaleString('en', { maximumFractionDigits: 2 })} MB`;
 
 /** The whole file cannot be read: not well-formed XML, not an IATI activity file, or IATI 1.x. */
 export class IatiFormatError extends Error {
@@ -58,18 +82,33 @@ const bool = (value: string | undefined): boolean | null =>
  * and yield its activities and skips in file order. A skipped transaction or budget is
  * yielded just before the activity it belongs to (which is yielded without it).
  */
-export async function* readIati(source: AsyncIterable<string | Uint8Array>): AsyncGenerator<IatiItem> {
+export async function* readIati(source: AsyncIterable<string | Uint8Array>, options: IatiReadOptions = {}): AsyncGenerator<IatiItem> {
+  const limits = { ...READ_LIMITS, ...options };
   const parser = new SaxesParser({ xmlns: false, position: true });
   const input = xmlText(source);
   const restore = input.restore;
+  // The text parsed so far that may still be needed: from the start of the open activity, or
+  // from the last '<' when none is open. `bufferStart` is its position in the whole text.
+  let buffer = '';
+  let bufferStart = 0;
+  let rootTag = '';
+  let activityStart = -1;
+  let activityStartLine = 0;
+  /** Where the start tag that ends at the parser's position begins, and its line. */
+  const tagStart = (): { at: number; line: number } => {
+    const end = parser.position - bufferStart;
+    const at = buffer.lastIndexOf('<', end - 1);
+    let newlines = 0;
+    for (let i = buffer.indexOf('\n', at); i >= 0 && i < end; i = buffer.indexOf('\n', i + 1)) newlines++;
+    return { at: bufferStart + at, line: parser.line - newlines };
+  };
   const attr = (tag: SaxesTagPlain, name: string): string | undefined => {
     const value = tag.attributes[name];
     return value === undefined ? value : restore(value);
   };
   const out: IatiItem[] = [];
   const seen = new Map<string, number>();
-  let version: string | null = null;
-  let versionSupported = false;
+  let version = '';
   let rootLang: string | null = null;
   let depth = 0;
 
@@ -97,17 +136,25 @@ export async function* readIati(source: AsyncIterable<string | Uint8Array>): Asy
 
   parser.on('opentag', (tag) => {
     depth++;
+    if (depth > limits.maxDepth)
+      throw new IatiFormatError(`The file nests elements more than ${limits.maxDepth} deep; an IATI file needs far fewer`, parser.line);
     const name = tag.name;
     if (depth === 1) {
       version = checkRoot(tag, parser.line, attr);
-      versionSupported = (SUPPORTED_VERSIONS as readonly string[]).includes(version ?? '');
       rootLang = opt(attr(tag, 'xml:lang'));
+      if (options.withSource) {
+        const start = tagStart();
+        rootTag = buffer.slice(start.at - bufferStart, parser.position - bufferStart).replace(/\s+/g, ' ');
+      }
       return;
     }
     if (depth === 2) {
       if (name === 'iati-activity') {
+        const start = tagStart();
+        activityStart = start.at;
+        activityStartLine = start.line;
         act = {
-          line: parser.line,
+          line: start.line,
           lang: opt(attr(tag, 'xml:lang')) ?? rootLang,
           identifier: null,
           defaultCurrency: opt(attr(tag, 'default-currency')?.trim()),
@@ -137,7 +184,14 @@ export async function* readIati(source: AsyncIterable<string | Uint8Array>): Asy
           break;
         case 'reporting-org':
         case 'participating-org':
-          org = { ref: opt(attr(tag, 'ref')?.trim()), type: opt(attr(tag, 'type')), role: opt(attr(tag, 'role')), names: [] };
+          org = {
+            element: name,
+            line: parser.line,
+            ref: opt(attr(tag, 'ref')?.trim()),
+            type: opt(attr(tag, 'type')),
+            role: opt(attr(tag, 'role')),
+            names: [],
+          };
           if (name === 'reporting-org') act.reportingOrg = org;
           else act.participatingOrgs.push(org);
           narratives = org.names;
@@ -184,6 +238,8 @@ export async function* readIati(source: AsyncIterable<string | Uint8Array>): Asy
             typeCode: null,
             date: undefined,
             value: null,
+            values: 0,
+            valueLine: parser.line,
             currency: undefined,
             valueDate: undefined,
             provider: null,
@@ -203,9 +259,13 @@ export async function* readIati(source: AsyncIterable<string | Uint8Array>): Asy
           tx.date = attr(tag, 'iso-date');
           break;
         case 'value':
-          tx.currency = attr(tag, 'currency');
-          tx.valueDate = attr(tag, 'value-date');
-          startCapture('tx-value');
+          tx.values++;
+          if (tx.values === 1) {
+            tx.currency = attr(tag, 'currency');
+            tx.valueDate = attr(tag, 'value-date');
+            tx.valueLine = parser.line;
+            startCapture('tx-value');
+          }
           break;
         case 'description':
           narratives = tx.descriptions;
@@ -213,7 +273,14 @@ export async function* readIati(source: AsyncIterable<string | Uint8Array>): Asy
           break;
         case 'provider-org':
         case 'receiver-org':
-          org = { ref: opt(attr(tag, 'ref')?.trim()), type: opt(attr(tag, 'type')), role: null, names: [] };
+          org = {
+            element: name,
+            line: parser.line,
+            ref: opt(attr(tag, 'ref')?.trim()),
+            type: opt(attr(tag, 'type')),
+            role: null,
+            names: [],
+          };
           if (name === 'provider-org') tx.provider = org;
           else tx.receiver = org;
           narratives = org.names;
@@ -281,8 +348,15 @@ export async function* readIati(source: AsyncIterable<string | Uint8Array>): Asy
         budget = null;
       }
     } else if (depth === 2 && act) {
-      finishActivity(act, version, versionSupported, seen, out);
+      if (parser.position - activityStart > limits.maxActivityBytes) throw activityTooLarge();
+      const item = finishActivity(act, version, seen);
+      if (options.withSource) {
+        const text = buffer.slice(activityStart - bufferStart, parser.position - bufferStart);
+        item.source = { rootTag, bytes: input.bytes(text), line: activityStartLine };
+      }
+      out.push(item);
       act = null;
+      activityStart = -1;
     }
     depth--;
   });
@@ -291,12 +365,53 @@ export async function* readIati(source: AsyncIterable<string | Uint8Array>): Asy
     throw new IatiFormatError(`The file is not well-formed XML: ${error.message.replace(/^\d+:\d+: /, '')}`, parser.line);
   });
 
+  const activityTooLarge = () =>
+    new IatiFormatError(
+      `The activity that starts at line ${activityStartLine} is larger than ${megabytes(limits.maxActivityBytes)}, more than an import takes in one activity`,
+      null,
+    );
   let started = false;
+  // The length of the run of text since the last '<', carried from chunk to chunk, and the
+  // line it starts on (lines counted here, as the parser has not seen the chunk yet).
+  let run = 0;
+  let runLine = 1;
+  let lines = 1;
+  let position = 0;
+  const countLines = (chunk: string, from: number, to: number) => {
+    for (let i = chunk.indexOf('\n', from); i >= 0 && i < to; i = chunk.indexOf('\n', i + 1)) lines++;
+  };
   try {
     for await (const chunk of input.chunks) {
       if (chunk.length === 0) continue;
       started = true;
+      for (let from = 0; ; ) {
+        const next = chunk.indexOf('<', from);
+        const to = next < 0 ? chunk.length : next;
+        run += to - from;
+        if (run > limits.maxTextBytes)
+          throw new IatiFormatError(
+            `The file has a run of more than ${megabytes(limits.maxTextBytes)} of text without markup (from line ${runLine}); an IATI file has no such text`,
+            null,
+          );
+        countLines(chunk, from, to);
+        if (next < 0) break;
+        run = 0;
+        runLine = lines;
+        from = next + 1;
+      }
+      position += chunk.length;
+      if (activityStart >= 0 && position - activityStart > limits.maxActivityBytes) throw activityTooLarge();
+      if (options.withSource) buffer += chunk;
       parser.write(chunk);
+      if (options.withSource && activityStart < 0) {
+        // Keep only what a start tag still open at the end of the chunk may need.
+        const keep = Math.max(0, buffer.lastIndexOf('<'));
+        bufferStart += keep;
+        buffer = buffer.slice(keep);
+      } else if (options.withSource && activityStart > bufferStart) {
+        buffer = buffer.slice(activityStart - bufferStart);
+        bufferStart = activityStart;
+      }
       if (out.length) yield* out.splice(0, out.length);
     }
   } catch (error) {
@@ -309,7 +424,7 @@ export async function* readIati(source: AsyncIterable<string | Uint8Array>): Asy
 }
 
 /** Checks the root element and returns the file's version; throws for what cannot be read at all. */
-function checkRoot(tag: SaxesTagPlain, line: number, attr: (tag: SaxesTagPlain, name: string) => string | undefined): string | null {
+function checkRoot(tag: SaxesTagPlain, line: number, attr: (tag: SaxesTagPlain, name: string) => string | undefined): string {
   const local = tag.name.includes(':') ? tag.name.slice(tag.name.indexOf(':') + 1) : tag.name;
   const version = opt(attr(tag, 'version')?.trim());
   if (local === 'iati-organisations') {
@@ -324,5 +439,12 @@ function checkRoot(tag: SaxesTagPlain, line: number, attr: (tag: SaxesTagPlain, 
   if (tag.name !== 'iati-activities') {
     throw new IatiFormatError(`Not an IATI activity file: the root element is <${tag.name}>, not <iati-activities>`, line);
   }
+  if (version === null)
+    throw new IatiFormatError(
+      `The file does not say which IATI version it follows (<iati-activities> has no version attribute); only versions ${SUPPORTED_VERSIONS.join(', ')} can be imported`,
+      line,
+    );
+  if (!(SUPPORTED_VERSIONS as readonly string[]).includes(version))
+    throw new IatiFormatError(`IATI version ${version} cannot be imported; only versions ${SUPPORTED_VERSIONS.join(', ')} can`, line);
   return version;
 }

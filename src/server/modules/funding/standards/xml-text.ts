@@ -23,6 +23,8 @@ export interface XmlText {
   chunks: AsyncGenerator<string>;
   /** The real text of a string the parser produced from these chunks. */
   restore(text: string): string;
+  /** A slice of the chunks' text as the UTF-8 bytes it stands for. */
+  bytes(text: string): Buffer;
 }
 
 const NON_ASCII = /[\x80-\xff]/;
@@ -126,5 +128,5 @@ export function xmlText(source: AsyncIterable<string | Uint8Array>): XmlText {
     if (pending) yield pending;
   }
 
-  return { chunks: chunks(), restore };
+  return { chunks: chunks(), restore, bytes: (text) => Buffer.from(text, binary ? 'latin1' : 'utf8') };
 }
