@@ -4,7 +4,7 @@
  * each gate could open. Pure: it takes conditions and gates and returns figures; loading
  * them, access control and audit belong to the service.
  *
- * Definitions (analysis.test.ts checks each against a brute-force enumeration):
+ * Definitions (analysis.test.ts and unlocking.test.ts check each against brute force):
  * - A status is true when met or waived. A condition is *effectively* true when its status
  *   is true and its requirement expression holds over effective truth; gates open over
  *   effective truth, so requirements count transitively.
@@ -16,8 +16,17 @@
  * - A condition *unlocks* a blocked gate when marking that condition alone met, every other
  *   status as it is, opens the gate. Requirements still apply: marking A met unlocks
  *   nothing that needs A while A's requirement B is unmet.
+ * - A blocked gate's *minimal unlocking sets* are the smallest sets of conditions whose
+ *   status is not true that open it when marked met (unlocking.ts). A condition holds a
+ *   gate back exactly when it is in every set, and unlocks it when it is a set alone.
+ * - A condition is *in the unlocking sets* of a blocked gate when it is in at least one of
+ *   them: it is part of some smallest way to open it. With "A OR B" neither A nor B holds
+ *   the gate back, yet both are in its sets. Every blocked gate has at least one set, so
+ *   every blocked gate counts for some condition under this measure, and the long pole
+ *   ranks by it.
  * - A stakeholder holds back the blocked gates that any condition they must act on holds
- *   back, each gate counted once however many of their conditions hold it.
+ *   back, and is in the unlocking sets of those any of their conditions is in, each gate
+ *   counted once however many of their conditions it involves.
  *
  * Partially met counts as not met; a failed condition holds back like an unmet one (it
  * can still be waived).
@@ -44,7 +53,8 @@ import {
   withOverrides,
   zeroValues,
 } from './expressions.ts';
-import { EMPTY, type GateFamily, intersection, MAX_UNLOCKING_SETS, union, unlockingSets } from './unlocking.ts';
+import { EMPTY, intersection, union } from './index-sets.ts';
+import { type GateFamily, MAX_UNLOCKING_SETS, unlockingSets } from './unlocking.ts';
 
 // Callers of the analysis need only this import; the expression schema and helpers are in expressions.ts.
 export {

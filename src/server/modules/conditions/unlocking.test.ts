@@ -144,16 +144,14 @@ describe('minimal unlocking sets over more conditions than brute force can try',
           }),
         ),
       ),
-      gates: fc
-        .array(expression(4), { minLength: 1, maxLength: 4 })
-        .map((expressions) =>
-          expressions.map((e, i) => ({
-            id: `g${i}`,
-            subject: { type: 'commitment', id: `g${i}` },
-            expression: e,
-            values: { projects: 1n },
-          })),
-        ),
+      gates: fc.array(expression(4), { minLength: 1, maxLength: 4 }).map((expressions) =>
+        expressions.map((e, i) => ({
+          id: `g${i}`,
+          subject: { type: 'commitment', id: `g${i}` },
+          expression: e,
+          values: { projects: 1n },
+        })),
+      ),
     });
   });
 
