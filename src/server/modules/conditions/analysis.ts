@@ -207,6 +207,8 @@ export interface GateState {
   readonly unlockingSets: readonly (readonly ConditionId[])[];
   /** It has more minimal unlocking sets than MAX_UNLOCKING_SETS: they are not all listed. */
   readonly unlockingSetsTruncated: boolean;
+  /** The conditions in at least one minimal unlocking set: those it counts for in inUnlockingSets. */
+  readonly unlockingSetMembers: readonly ConditionId[];
 }
 
 /** A gate's state; its unlocking sets are spelt out only when read, since most gates are only counted. */
@@ -239,6 +241,10 @@ class Gate implements GateState {
 
   get unlockingSetsTruncated(): boolean {
     return this.#family?.truncated ?? false;
+  }
+
+  get unlockingSetMembers(): ConditionId[] {
+    return this.#family ? this.#family.members.map((c) => this.#ids[c]) : [];
   }
 }
 
