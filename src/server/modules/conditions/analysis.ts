@@ -255,7 +255,6 @@ export interface StakeholderImpact {
   heldBackGateIds: string[];
   /** Blocked gates with one of their conditions in a minimal unlocking set, each counted once. */
   inUnlockingSets: DimensionValues;
-  inUnlockingSetsGateIds: string[];
 }
 
 export interface Analysis {
@@ -293,10 +292,7 @@ export function analyse(
   // Slots: stakeholders holding back [0, s), in unlocking sets [s, 2s).
   const stakeholderCount = model.stakeholders.length;
   const stakeholderSums = sumsFor(model, 2 * stakeholderCount);
-  const stakeholderGates = {
-    heldBack: model.stakeholders.map((): string[] => []),
-    inUnlockingSets: model.stakeholders.map((): string[] => []),
-  };
+  const stakeholderGates = model.stakeholders.map((): string[] => []);
   // The last gate counted for each stakeholder, so that each gate counts once per stakeholder.
   const lastHeldBack = new Int32Array(stakeholderCount).fill(-1);
   const lastInSets = new Int32Array(stakeholderCount).fill(-1);
@@ -332,7 +328,7 @@ export function analyse(
         if (lastHeldBack[s] === g) continue;
         lastHeldBack[s] = g;
         stakeholderSums.add(s, gate);
-        stakeholderGates.heldBack[s].push(id);
+        stakeholderGates[s].push(id);
       }
     }
     for (const c of unlockers) {
@@ -346,7 +342,6 @@ export function analyse(
         if (lastInSets[s] === g) continue;
         lastInSets[s] = g;
         stakeholderSums.add(stakeholderCount + s, gate);
-        stakeholderGates.inUnlockingSets[s].push(id);
       }
     }
   }
@@ -371,9 +366,8 @@ export function analyse(
     {
       id,
       heldBack: stakeholderSums.get(s),
-      heldBackGateIds: stakeholderGates.heldBack[s],
+      heldBackGateIds: stakeholderGates[s],
       inUnlockingSets: stakeholderSums.get(stakeholderCount + s),
-      inUnlockingSetsGateIds: stakeholderGates.inUnlockingSets[s],
     },
   ]);
   return {
