@@ -205,7 +205,7 @@ export interface GateState {
   readonly unlockedBy: readonly ConditionId[];
   /** Empty when open; otherwise its minimal unlocking sets (unlocking.ts), smallest first. */
   readonly unlockingSets: readonly (readonly ConditionId[])[];
-  /** It has more minimal unlocking sets than MAX_UNLOCKING_SETS: they are not all listed. */
+  /** Working out its sets stopped at MAX_UNLOCKING_SETS somewhere: there may be more than listed. */
   readonly unlockingSetsTruncated: boolean;
   /** The conditions in at least one minimal unlocking set: those it counts for in inUnlockingSets. */
   readonly unlockingSetMembers: readonly ConditionId[];

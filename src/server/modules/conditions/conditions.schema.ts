@@ -265,7 +265,7 @@ export const analysisSchema = z.object({
     open: gateCount,
     blocked: gateCount,
     unlockingSetsTruncated: gateCount.describe(
-      'Blocked gates with more minimal unlocking sets than are worked out (64): for them, inUnlockingSets may leave out a condition',
+      'Blocked gates with more ways to open than the 64 minimal unlocking sets worked out for each: for them, inUnlockingSets may leave out a condition',
     ),
   }),
   conditions: z.array(
@@ -327,7 +327,9 @@ export const gateSchema = z.object({
     .describe(
       'Empty when open. Otherwise its minimal unlocking sets, fewest conditions first: it opens when all the conditions of any one set are met, and no set can do without any of its conditions',
     ),
-  unlockingSetsTruncated: z.boolean().describe('It has more minimal unlocking sets than the 64 listed'),
+  unlockingSetsTruncated: z
+    .boolean()
+    .describe('Not all its minimal unlocking sets may be listed: at most 64 are worked out, and its expression has more ways than that'),
 });
 
 export const gateListQuery = z.object({
