@@ -59,7 +59,7 @@ export class MaskStack {
   private w = 1;
   private s = new Int32Array(4096);
   private top = 0;
-  /** Whether the family just left on the stack is truncated, and whether it is loose (see the file's header). */
+  /** Whether the family just left on the stack is truncated, and whether it is loose (see unlocking.ts). */
   private truncated = false;
   private loose = false;
   /** Scratch per condition: its number in the universe plus one (0 outside it), and where its sets are in `leaves`. */
