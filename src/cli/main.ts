@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, VERSION } from '../server/config.ts';
 import { DataDirBusyError, readLock } from '../server/db/data-dir.ts';
 import { EmbeddedUnavailableError } from '../server/db/embedded.ts';
 import { type Call, CliError, expectOk, type Streams } from './errors.ts';
+import { DIMENSION_NAMES, type Dimension, longPoleReport } from './long-pole.ts';
 
 // The server's modules load only for the commands that need them, so --help is quick.
 const server = () => import('../server/server.ts');
@@ -163,63 +164,20 @@ audit
     });
   });
 
-const DIMENSION_HEADINGS = {
-  money_usd: 'money held back (USD)',
-  personnel: 'personnel held back',
-  aid_trucks_per_day: 'aid trucks per day held back',
-  projects: 'projects held back',
-} as const;
-
-/** Rows as a plain text table, numbers right-aligned. */
-function table(headings: string[], rows: string[][], rightAligned: number[]): string {
-  const widths = headings.map((heading, i) => Math.max(heading.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (rightAligned.includes(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(headings), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
 const conditions = program.command('conditions').description('Conditions and what they hold back');
 
 conditions
   .command('long-pole')
-  .description('Rank the unmet conditions, and the stakeholders who must act on them, by what they hold back')
-  .addOption(new Option('--dimension <dimension>', 'what to rank by').choices(Object.keys(DIMENSION_HEADINGS)).default('money_usd'))
+  .description(
+    'Rank the unmet conditions, and the stakeholders who must act on them, by what they hold back together with others and alone',
+  )
+  .addOption(new Option('--dimension <dimension>', 'what to rank by').choices(Object.keys(DIMENSION_NAMES)).default('money_usd'))
   .option('--as-of <date>', 'use the statuses that held on this date (YYYY-MM-DD)')
-  .action(async (options: { dimension: keyof typeof DIMENSION_HEADINGS; asOf?: string }) => {
+  .action(async (options: { dimension: Dimension; asOf?: string }) => {
     await withApi(loadConfig(), async (call) => {
       const query = options.asOf ? `?asOf=${encodeURIComponent(options.asOf)}` : '';
       const analysis = expectOk(await call('GET', `/api/conditions/analysis${query}`), 'compute the long pole');
-      const ranking = analysis.longPole[options.dimension];
-      const heading = DIMENSION_HEADINGS[options.dimension];
-      if (!ranking.conditions.length) {
-        console.log(`No unmet condition holds back any ${heading.replace(' held back', '')}.`);
-        return;
-      }
-      type Ranked = { heldBack: Record<string, string | number> };
-      const value = (item: Ranked) => String(item.heldBack[options.dimension]);
-      console.log(
-        table(
-          ['#', 'condition', 'title', heading],
-          ranking.conditions.map((c: Ranked & { code: string; titleEn: string }, i: number) => [
-            String(i + 1),
-            c.code,
-            c.titleEn,
-            value(c),
-          ]),
-          [0, 3],
-        ),
-      );
-      console.log('');
-      console.log(
-        table(
-          ['#', 'stakeholder', heading],
-          ranking.stakeholders.map((s: Ranked & { name: string }, i: number) => [String(i + 1), s.name, value(s)]),
-          [0, 2],
-        ),
-      );
+      console.log(longPoleReport(analysis, options.dimension));
     });
   });
 

@@ -6,8 +6,6 @@ import {
   analyseAsOf,
   buildModel,
   type ConditionInput,
-  DIMENSIONS,
-  type DimensionValues,
   type EarliestOpening,
   type EvidenceEntry,
   earliestOpenings,
@@ -18,6 +16,20 @@ import {
   zeroValues,
 } from './analysis.ts';
 import {
+  bruteHolds,
+  bruteUnlocks,
+  currentStatuses,
+  DATES,
+  effectiveUnder,
+  leavesOf,
+  opensUnder,
+  type Scenario,
+  type Statuses,
+  scenarioArb,
+  sumValues,
+  trueStatus,
+} from './brute-force.ts';
+import {
   CONDITION_STATUSES,
   ConditionGraphError,
   type ConditionStatus,
@@ -26,72 +38,6 @@ import {
   findRequirementCycle,
   formatExpression,
 } from './expressions.ts';
-
-// ---------------------------------------------------------------------------------------
-// Brute force: the definitions written as plainly as possible, with no shared code from
-// the module beyond its types, so that a mistake in the module cannot hide here too.
-// ---------------------------------------------------------------------------------------
-
-interface Scenario {
-  conditions: ConditionInput[];
-  gates: GateInput[];
-}
-type Statuses = Record<string, ConditionStatus>;
-
-const trueStatus = (status: ConditionStatus) => status === 'met' || status === 'waived';
-
-function plainEval(expression: Expression, isTrue: (id: string) => boolean): boolean {
-  if (typeof expression === 'string') return isTrue(expression);
-  const results = expression.args.map((arg) => plainEval(arg, isTrue));
-  return expression.op === 'and' ? results.every(Boolean) : results.some(Boolean);
-}
-
-function leavesOf(expression: Expression): string[] {
-  return typeof expression === 'string' ? [expression] : expression.args.flatMap(leavesOf);
-}
-
-function currentStatuses(s: Scenario): Statuses {
-  return Object.fromEntries(s.conditions.map((c) => [c.id, c.status]));
-}
-
-function effectiveUnder(s: Scenario, statuses: Statuses): (id: string) => boolean {
-  const effective = (id: string): boolean => {
-    const condition = s.conditions.find((c) => c.id === id)!;
-    return trueStatus(statuses[id]) && (!condition.requires || plainEval(condition.requires, effective));
-  };
-  return effective;
-}
-
-const opensUnder = (s: Scenario, gate: GateInput, statuses: Statuses) => plainEval(gate.expression, effectiveUnder(s, statuses));
-
-/** Every assignment of the other conditions, met or unmet, with `held` keeping its status. */
-function* otherAssignments(s: Scenario, held: ConditionInput): Generator<Statuses> {
-  const others = s.conditions.filter((c) => c.id !== held.id);
-  for (let mask = 0; mask < 1 << others.length; mask++) {
-    const statuses: Statuses = { [held.id]: held.status };
-    others.forEach((c, k) => {
-      statuses[c.id] = mask & (1 << k) ? 'met' : 'unmet';
-    });
-    yield statuses;
-  }
-}
-
-function bruteHolds(s: Scenario, gate: GateInput, condition: ConditionInput): boolean {
-  if (trueStatus(condition.status) || opensUnder(s, gate, currentStatuses(s))) return false;
-  for (const statuses of otherAssignments(s, condition)) if (opensUnder(s, gate, statuses)) return false;
-  return true;
-}
-
-function bruteUnlocks(s: Scenario, gate: GateInput, condition: ConditionInput): boolean {
-  const now = currentStatuses(s);
-  return !opensUnder(s, gate, now) && opensUnder(s, gate, { ...now, [condition.id]: 'met' });
-}
-
-function sumValues(gates: GateInput[]): DimensionValues {
-  const total = zeroValues();
-  for (const gate of gates) for (const d of DIMENSIONS) total[d] += gate.values[d] ?? 0n;
-  return total;
-}
 
 function bruteEarliest(s: Scenario, gate: GateInput): EarliestOpening {
   const now = currentStatuses(s);
@@ -110,53 +56,6 @@ function bruteEarliest(s: Scenario, gate: GateInput): EarliestOpening {
   for (const date of dates) if (opensUnder(s, gate, at(date))) return { kind: 'expected', date };
   return opensUnder(s, gate, at('undated')) ? { kind: 'unknown' } : { kind: 'never' };
 }
-
-// ---------------------------------------------------------------------------------------
-// Random small scenarios: up to 8 conditions whose requirements only name conditions
-// before them (so they form a DAG), listed in shuffled order; up to 10 gates.
-// ---------------------------------------------------------------------------------------
-
-function expressionArb(ids: string[], depth: number): fc.Arbitrary<Expression> {
-  const leaf = fc.constantFrom(...ids);
-  if (depth === 0) return leaf;
-  const node = fc.record({
-    op: fc.constantFrom('and' as const, 'or' as const),
-    args: fc.array(expressionArb(ids, depth - 1), { minLength: 1, maxLength: 3 }),
-  });
-  return fc.oneof(leaf, node);
-}
-
-const DATES = ['2026-01-15', '2026-03-01', '2026-06-30', '2027-01-01'];
-
-// Now and then a sum beyond 2^53, so that both ways of summing (numbers, bigints) are compared.
-const valuesArb = fc.record({
-  money_usd: fc.oneof(
-    { arbitrary: fc.bigInt({ min: 0n, max: 10n ** 13n }), weight: 9 },
-    { arbitrary: fc.bigInt({ min: 2n ** 52n, max: 2n ** 70n }), weight: 1 },
-  ),
-  personnel: fc.bigInt({ min: 0n, max: 8000n }),
-  aid_trucks_per_day: fc.bigInt({ min: 0n, max: 600n }),
-  projects: fc.bigInt({ min: 0n, max: 5n }),
-});
-
-const scenarioArb: fc.Arbitrary<Scenario> = fc.integer({ min: 1, max: 8 }).chain((n) => {
-  const ids = Array.from({ length: n }, (_, i) => `c${i}`);
-  const conditionArb = (i: number) =>
-    fc.record({
-      id: fc.constant(ids[i]),
-      status: fc.constantFrom(...CONDITION_STATUSES),
-      requires: i === 0 ? fc.constant(null) : fc.option(expressionArb(ids.slice(0, i), 2), { nil: null, freq: 2 }),
-      targetDate: fc.option(fc.constantFrom(...DATES), { nil: null, freq: 4 }),
-      stakeholderIds: fc.subarray(['s1', 's2', 's3']),
-    });
-  const gateArb = fc.record({ expression: expressionArb(ids, 3), values: valuesArb });
-  return fc.record({
-    conditions: fc.tuple(...ids.map((_, i) => conditionArb(i))).chain((cs) => fc.shuffledSubarray(cs, { minLength: n, maxLength: n })),
-    gates: fc
-      .array(gateArb, { maxLength: 10 })
-      .map((gates) => gates.map((g, i) => ({ id: `g${i}`, subject: { type: 'commitment', id: `commitment-${i}` }, ...g }))),
-  });
-});
 
 const RUNS = { numRuns: 300 };
 const ids = (list: { id: string }[]) => list.map((x) => x.id).sort();

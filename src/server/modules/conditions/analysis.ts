@@ -4,7 +4,7 @@
  * each gate could open. Pure: it takes conditions and gates and returns figures; loading
  * them, access control and audit belong to the service.
  *
- * Definitions (analysis.test.ts checks each against a brute-force enumeration):
+ * Definitions (analysis.test.ts and unlocking.test.ts check each against brute force):
  * - A status is true when met or waived. A condition is *effectively* true when its status
  *   is true and its requirement expression holds over effective truth; gates open over
  *   effective truth, so requirements count transitively.
@@ -16,8 +16,17 @@
  * - A condition *unlocks* a blocked gate when marking that condition alone met, every other
  *   status as it is, opens the gate. Requirements still apply: marking A met unlocks
  *   nothing that needs A while A's requirement B is unmet.
+ * - A blocked gate's *minimal unlocking sets* are the smallest sets of conditions whose
+ *   status is not true that open it when marked met (unlocking.ts). A condition holds a
+ *   gate back exactly when it is in every set, and unlocks it when it is a set alone.
+ * - A condition is *in the unlocking sets* of a blocked gate when it is in at least one of
+ *   them: it is part of some smallest way to open it. With "A OR B" neither A nor B holds
+ *   the gate back, yet both are in its sets. Every blocked gate has at least one set, so
+ *   every blocked gate counts for some condition under this measure, and the long pole
+ *   ranks by it.
  * - A stakeholder holds back the blocked gates that any condition they must act on holds
- *   back, each gate counted once however many of their conditions hold it.
+ *   back, and is in the unlocking sets of those any of their conditions is in, each gate
+ *   counted once however many of their conditions it involves.
  *
  * Partially met counts as not met; a failed condition holds back like an unmet one (it
  * can still be waived).
@@ -44,6 +53,8 @@ import {
   withOverrides,
   zeroValues,
 } from './expressions.ts';
+import { EMPTY, intersection, union } from './index-sets.ts';
+import { type GateFamily, MAX_UNLOCKING_SETS, unlockingSets } from './unlocking.ts';
 
 // Callers of the analysis need only this import; the expression schema and helpers are in expressions.ts.
 export {
@@ -103,40 +114,6 @@ function bigintSums(slots: number): Sums {
 }
 
 const sumsFor = (model: AnalysisModel, slots: number) => (model.sumsFitNumbers ? numberSums(slots) : bigintSums(slots));
-
-// Sets of condition indexes are sorted arrays, shared between gates and never mutated.
-const EMPTY: readonly number[] = [];
-
-function union(a: readonly number[], b: readonly number[]): readonly number[] {
-  if (a === b || b.length === 0) return a;
-  if (a.length === 0) return b;
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (j === b.length || (i < a.length && a[i] < b[j])) out.push(a[i++]);
-    else if (i === a.length || b[j] < a[i]) out.push(b[j++]);
-    else {
-      out.push(a[i++]);
-      j++;
-    }
-  }
-  return out;
-}
-
-function intersection(a: readonly number[], b: readonly number[]): readonly number[] {
-  if (a === b) return a;
-  const out: number[] = [];
-  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
-    if (a[i] < b[j]) i++;
-    else if (b[j] < a[i]) j++;
-    else {
-      out.push(a[i++]);
-      j++;
-    }
-  }
-  return out;
-}
 
 /**
  * The conditions that hold `node` back (it stays false with every other status true),
@@ -201,27 +178,83 @@ export interface ConditionImpact {
   status: ConditionStatus;
   /** Status true and requirements hold. */
   effective: boolean;
+  /** Blocked gates that cannot open while this condition is not met, whatever else is met. */
   heldBack: DimensionValues;
   /** The part of heldBack from gates that name this condition themselves, not through requirements. */
   heldBackDirectly: DimensionValues;
   heldBackGateIds: string[];
+  /** Blocked gates that marking this condition met alone would open. */
   unlocks: DimensionValues;
   unlocksGateIds: string[];
+  /**
+   * Blocked gates with this condition in at least one of their minimal unlocking sets: it is
+   * part of some smallest way to open them. Includes heldBack; the long pole ranks by it.
+   */
+  inUnlockingSets: DimensionValues;
+  inUnlockingSetsGateIds: string[];
 }
 
 export interface GateState {
-  id: string;
-  subject: GateInput['subject'];
-  values: DimensionValues;
-  open: boolean;
-  heldBackBy: readonly ConditionId[];
-  unlockedBy: readonly ConditionId[];
+  readonly id: string;
+  readonly subject: GateInput['subject'];
+  readonly values: DimensionValues;
+  readonly open: boolean;
+  /** The conditions that hold it back: those in every minimal unlocking set. */
+  readonly heldBackBy: readonly ConditionId[];
+  /** The conditions each of which, met alone, opens it: the minimal unlocking sets of one condition. */
+  readonly unlockedBy: readonly ConditionId[];
+  /** Empty when open; otherwise its minimal unlocking sets (unlocking.ts), smallest first. */
+  readonly unlockingSets: readonly (readonly ConditionId[])[];
+  /** Working out its sets stopped at MAX_UNLOCKING_SETS somewhere: there may be more than listed. */
+  readonly unlockingSetsTruncated: boolean;
+  /** The conditions in at least one minimal unlocking set: those it counts for in inUnlockingSets. */
+  readonly unlockingSetMembers: readonly ConditionId[];
+}
+
+/** A gate's state; its unlocking sets are spelt out only when read, since most gates are only counted. */
+class Gate implements GateState {
+  readonly id: string;
+  readonly subject: GateInput['subject'];
+  readonly values: DimensionValues;
+  readonly open: boolean;
+  readonly #family: GateFamily | null;
+  readonly #ids: readonly ConditionId[];
+
+  constructor(
+    gate: ModelGate,
+    readonly heldBackBy: readonly ConditionId[],
+    readonly unlockedBy: readonly ConditionId[],
+    family: GateFamily | null,
+    ids: readonly ConditionId[],
+  ) {
+    this.id = gate.input.id;
+    this.subject = gate.input.subject;
+    this.values = gate.values;
+    this.open = family === null;
+    this.#family = family;
+    this.#ids = ids;
+  }
+
+  get unlockingSets(): ConditionId[][] {
+    return this.#family ? this.#family.sets().map((set) => set.map((c) => this.#ids[c])) : [];
+  }
+
+  get unlockingSetsTruncated(): boolean {
+    return this.#family?.truncated ?? false;
+  }
+
+  get unlockingSetMembers(): ConditionId[] {
+    return this.#family ? this.#family.members.map((c) => this.#ids[c]) : [];
+  }
 }
 
 export interface StakeholderImpact {
   id: string;
+  /** Blocked gates that one of their conditions holds back, each counted once. */
   heldBack: DimensionValues;
   heldBackGateIds: string[];
+  /** Blocked gates with one of their conditions in a minimal unlocking set, each counted once. */
+  inUnlockingSets: DimensionValues;
 }
 
 export interface Analysis {
@@ -233,18 +266,36 @@ export interface Analysis {
   blocked: DimensionValues;
 }
 
+export interface AnalysisLimits {
+  /** At most this many minimal unlocking sets are worked out per gate. */
+  maxUnlockingSets: number;
+}
+
 /** Everything the condition and long-pole pages show, under the model's statuses with `overrides` applied. */
-export function analyse(model: AnalysisModel, overrides?: ReadonlyMap<ConditionId, ConditionStatus>): Analysis {
+export function analyse(
+  model: AnalysisModel,
+  overrides?: ReadonlyMap<ConditionId, ConditionStatus>,
+  limits: AnalysisLimits = { maxUnlockingSets: MAX_UNLOCKING_SETS },
+): Analysis {
   const truth = truthOf(model, withOverrides(model, overrides));
   const sets = perConditionSets(model, truth);
+  const familyOf = unlockingSets(model, truth, limits.maxUnlockingSets);
   const ids = model.conditions.map((c) => c.id);
   const count = ids.length;
-  // Slots: conditions held back [0, n), held back directly [n, 2n), unlocked [2n, 3n).
-  const conditionSums = sumsFor(model, 3 * count);
-  const conditionGates = { heldBack: ids.map((): string[] => []), unlocks: ids.map((): string[] => []) };
-  const stakeholderSums = sumsFor(model, model.stakeholders.length);
+  // Slots: conditions held back [0, n), held back directly [n, 2n), unlocked [2n, 3n), in unlocking sets [3n, 4n).
+  const conditionSums = sumsFor(model, 4 * count);
+  const conditionGates = {
+    heldBack: ids.map((): string[] => []),
+    unlocks: ids.map((): string[] => []),
+    inUnlockingSets: ids.map((): string[] => []),
+  };
+  // Slots: stakeholders holding back [0, s), in unlocking sets [s, 2s).
+  const stakeholderCount = model.stakeholders.length;
+  const stakeholderSums = sumsFor(model, 2 * stakeholderCount);
   const stakeholderGates = model.stakeholders.map((): string[] => []);
-  const lastGateOf = new Int32Array(model.stakeholders.length).fill(-1);
+  // The last gate counted for each stakeholder, so that each gate counts once per stakeholder.
+  const lastHeldBack = new Int32Array(stakeholderCount).fill(-1);
+  const lastInSets = new Int32Array(stakeholderCount).fill(-1);
   const totals = sumsFor(model, 2);
   const [OPEN, BLOCKED] = [0, 1];
   const gates = new Map<string, GateState>();
@@ -255,23 +306,27 @@ export function analyse(model: AnalysisModel, overrides?: ReadonlyMap<ConditionI
   for (const [g, gate] of model.gates.entries()) {
     const holders = holdersOf(gate.expression, truth.effective, sets.holders);
     const unlockers = holders === null ? EMPTY : unlockersOf(gate.expression, truth.effective, sets.unlockers)!;
-    const { id, subject } = gate.input;
-    gates.set(id, {
+    const family = holders === null ? null : familyOf(gate);
+    const members = family?.members ?? EMPTY;
+    const { id } = gate.input;
+    gates.set(
       id,
-      subject,
-      values: gate.values,
-      open: holders === null,
-      heldBackBy: holders?.length ? holders.map((c) => ids[c]) : none,
-      unlockedBy: unlockers.length ? unlockers.map((c) => ids[c]) : none,
-    });
+      new Gate(
+        gate,
+        holders?.length ? holders.map((c) => ids[c]) : none,
+        unlockers.length ? unlockers.map((c) => ids[c]) : none,
+        family,
+        ids,
+      ),
+    );
     totals.add(holders === null ? OPEN : BLOCKED, gate);
     for (const c of holders ?? EMPTY) {
       conditionSums.add(c, gate);
       if (gate.names.includes(c)) conditionSums.add(count + c, gate);
       conditionGates.heldBack[c].push(id);
       for (const s of model.stakeholdersOf[c]) {
-        if (lastGateOf[s] === g) continue;
-        lastGateOf[s] = g;
+        if (lastHeldBack[s] === g) continue;
+        lastHeldBack[s] = g;
         stakeholderSums.add(s, gate);
         stakeholderGates[s].push(id);
       }
@@ -279,6 +334,15 @@ export function analyse(model: AnalysisModel, overrides?: ReadonlyMap<ConditionI
     for (const c of unlockers) {
       conditionSums.add(2 * count + c, gate);
       conditionGates.unlocks[c].push(id);
+    }
+    for (const c of members) {
+      conditionSums.add(3 * count + c, gate);
+      conditionGates.inUnlockingSets[c].push(id);
+      for (const s of model.stakeholdersOf[c]) {
+        if (lastInSets[s] === g) continue;
+        lastInSets[s] = g;
+        stakeholderSums.add(stakeholderCount + s, gate);
+      }
     }
   }
 
@@ -293,11 +357,18 @@ export function analyse(model: AnalysisModel, overrides?: ReadonlyMap<ConditionI
       heldBackGateIds: conditionGates.heldBack[i],
       unlocks: conditionSums.get(2 * count + i),
       unlocksGateIds: conditionGates.unlocks[i],
+      inUnlockingSets: conditionSums.get(3 * count + i),
+      inUnlockingSetsGateIds: conditionGates.inUnlockingSets[i],
     },
   ]);
   const stakeholders = model.stakeholders.map((id, s): [string, StakeholderImpact] => [
     id,
-    { id, heldBack: stakeholderSums.get(s), heldBackGateIds: stakeholderGates[s] },
+    {
+      id,
+      heldBack: stakeholderSums.get(s),
+      heldBackGateIds: stakeholderGates[s],
+      inUnlockingSets: stakeholderSums.get(stakeholderCount + s),
+    },
   ]);
   return {
     conditions: new Map(conditions),
@@ -310,10 +381,14 @@ export function analyse(model: AnalysisModel, overrides?: ReadonlyMap<ConditionI
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function byValueThenKey<T extends { id: string; heldBack: DimensionValues }>(dimension: Dimension, key?: (id: string) => string) {
+type Ranked = { id: string; heldBack: DimensionValues; inUnlockingSets: DimensionValues };
+
+function byValueThenKey<T extends Ranked>(dimension: Dimension, key?: (id: string) => string) {
   return (a: T, b: T) => {
-    const diff = b.heldBack[dimension] - a.heldBack[dimension];
+    const diff = b.inUnlockingSets[dimension] - a.inUnlockingSets[dimension];
     if (diff !== 0n) return diff > 0n ? 1 : -1;
+    const alone = b.heldBack[dimension] - a.heldBack[dimension];
+    if (alone !== 0n) return alone > 0n ? 1 : -1;
     return (key && compare(key(a.id), key(b.id))) || compare(a.id, b.id);
   };
 }
@@ -325,8 +400,11 @@ export interface TieKeys {
 }
 
 /**
- * Conditions and stakeholders that hold back something in `dimension`, most first. Ties
- * go by `keys` (compared by code point, so the order is the same on every machine), then by id.
+ * The long pole: conditions and stakeholders by the value of the blocked gates they are
+ * part of some minimal unlocking set of (inUnlockingSets), most first, so that every
+ * blocked gate counts for at least one condition: an OR of two unmet conditions counts for
+ * both. Among equals, what a condition holds back on its own (heldBack) comes first, then
+ * `keys` (compared by code point, so the order is the same on every machine), then the id.
  */
 export function longPole(
   analysis: Analysis,
@@ -335,10 +413,10 @@ export function longPole(
 ): { conditions: ConditionImpact[]; stakeholders: StakeholderImpact[] } {
   return {
     conditions: [...analysis.conditions.values()]
-      .filter((c) => c.heldBack[dimension] > 0n)
+      .filter((c) => c.inUnlockingSets[dimension] > 0n)
       .sort(byValueThenKey(dimension, keys.conditions)),
     stakeholders: [...analysis.stakeholders.values()]
-      .filter((s) => s.heldBack[dimension] > 0n)
+      .filter((s) => s.inUnlockingSets[dimension] > 0n)
       .sort(byValueThenKey(dimension, keys.stakeholders)),
   };
 }

@@ -157,7 +157,14 @@ export function conditionsRoutes(app: FastifyInstance) {
         const page = await repo.listConditions(ctx.db, ctx.actor, req.query);
         const { analysis } = await service.analysisFor(ctx);
         return {
-          items: page.items.map((c) => ({ ...c, heldBack: service.presentValues(analysis.conditions.get(c.id)!.heldBack) })),
+          items: page.items.map((c) => {
+            const impact = analysis.conditions.get(c.id)!;
+            return {
+              ...c,
+              heldBack: service.presentValues(impact.heldBack),
+              inUnlockingSets: service.presentValues(impact.inUnlockingSets),
+            };
+          }),
           total: page.total,
           page: req.query.page,
           pageSize: req.query.pageSize,
@@ -170,9 +177,16 @@ export function conditionsRoutes(app: FastifyInstance) {
     schema: {
       tags: ['conditions'],
       summary:
-        'What each condition holds back and unlocks, per dimension, with the long-pole rankings; asOf uses the statuses of that date',
+        'What each condition holds back, alone and with others, and unlocks, per dimension, with the long-pole rankings; asOf uses the statuses of that date',
       description:
-        'Totals, per-condition values and gate counts, and the rankings. The gates themselves are listed a page at a time by ' +
+        'Totals, per-condition values and gate counts, and the rankings. A blocked gate opens when all the conditions of one of its ' +
+        'minimal unlocking sets are met. heldBack: ' +
+        s.MEASURES.heldBack +
+        ' inUnlockingSets: ' +
+        s.MEASURES.inUnlockingSets +
+        ' unlocks: ' +
+        s.MEASURES.unlocks +
+        ' The gates themselves, with their unlocking sets, are listed a page at a time by ' +
         '`GET /api/conditions/analysis/gates` and `GET /api/conditions/{id}/gates`.',
       querystring: s.analysisQuery,
       response: { 200: s.analysisSchema, ...problemResponses },
@@ -184,7 +198,8 @@ export function conditionsRoutes(app: FastifyInstance) {
     config: read,
     schema: {
       tags: ['conditions'],
-      summary: 'The gates you may see with their state and the conditions that hold each back or would unlock it, largest first',
+      summary:
+        'The gates you may see with their state, the conditions that hold each back or would unlock it, and what would open it (its minimal unlocking sets), largest first',
       querystring: s.gateListQuery.extend(pageQuery),
       response: { 200: pageOf(s.gateSchema), ...problemResponses },
     },
@@ -264,7 +279,7 @@ export function conditionsRoutes(app: FastifyInstance) {
     config: read,
     schema: {
       tags: ['conditions'],
-      summary: 'One condition with its evidence, what it holds back and what it unlocks',
+      summary: 'One condition with its evidence, what it holds back alone and with others, and what it unlocks',
       params: idParams,
       response: { 200: s.conditionDetail, ...problemResponses },
     },
@@ -278,8 +293,10 @@ export function conditionsRoutes(app: FastifyInstance) {
           ...condition,
           effective: impact.effective,
           heldBack: service.presentValues(impact.heldBack),
+          inUnlockingSets: service.presentValues(impact.inUnlockingSets),
           unlocks: service.presentValues(impact.unlocks),
           heldBackGateCount: impact.heldBackGateIds.length,
+          inUnlockingSetsGateCount: impact.inUnlockingSetsGateIds.length,
           unlocksGateCount: impact.unlocksGateIds.length,
           evidence: await repo.listEvidence(ctx.db, condition.id),
         };
@@ -290,7 +307,8 @@ export function conditionsRoutes(app: FastifyInstance) {
     config: read,
     schema: {
       tags: ['conditions'],
-      summary: 'The gates a condition holds back (relation=heldBack) or would unlock alone (relation=unlocks), largest first',
+      summary:
+        'The gates a condition holds back on its own (relation=heldBack), is in a minimal unlocking set of (relation=inUnlockingSets) or would unlock alone (relation=unlocks), largest first',
       params: idParams,
       querystring: s.conditionGatesQuery.extend(pageQuery),
       response: { 200: pageOf(s.gateSchema), ...problemResponses },
@@ -300,7 +318,11 @@ export function conditionsRoutes(app: FastifyInstance) {
         const { loaded, analysis } = await service.analysisFor(ctx, req.query.asOf);
         const impact = loaded.conditions.has(req.params.id) ? analysis.conditions.get(req.params.id) : undefined;
         if (!impact) throw notFound('condition');
-        const ids = req.query.relation === 'unlocks' ? impact.unlocksGateIds : impact.heldBackGateIds;
+        const ids = {
+          heldBack: impact.heldBackGateIds,
+          inUnlockingSets: impact.inUnlockingSetsGateIds,
+          unlocks: impact.unlocksGateIds,
+        }[req.query.relation];
         return service.gatePage(loaded, analysis, ids, req.query.page, req.query.pageSize);
       }),
   });

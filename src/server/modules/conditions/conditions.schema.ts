@@ -117,7 +117,20 @@ export const conditionSchema = z.object({
   ...stamps,
 });
 
-export const conditionListItem = conditionSchema.extend({ heldBack: values });
+// What a condition stands in front of, in one sentence each: the API documentation of the
+// measures, the same words as the web app's.
+export const MEASURES = {
+  heldBack: 'Blocked gates that cannot open while this condition is unmet, whatever else is met: what it holds back on its own.',
+  inUnlockingSets:
+    'Blocked gates this condition is part of at least one smallest way to open (a minimal unlocking set), alone or with others: what it holds back together with others; the long pole ranks by it.',
+  unlocks: 'Blocked gates that would open if this condition alone were met now, everything else as it is.',
+} as const;
+
+const heldBack = values.describe(MEASURES.heldBack);
+const inUnlockingSets = values.describe(MEASURES.inUnlockingSets);
+const unlocks = values.describe(MEASURES.unlocks);
+
+export const conditionListItem = conditionSchema.extend({ heldBack, inUnlockingSets });
 
 export const evidenceSchema = z.object({
   id: z.uuid(),
@@ -133,9 +146,11 @@ export const evidenceSchema = z.object({
 
 export const conditionDetail = conditionSchema.extend({
   effective: z.boolean(),
-  heldBack: values,
-  unlocks: values,
+  heldBack,
+  inUnlockingSets,
+  unlocks,
   heldBackGateCount: z.number().int().describe('How many gates it holds back: GET /api/conditions/{id}/gates lists them'),
+  inUnlockingSetsGateCount: z.number().int().describe('How many gates it is in a minimal unlocking set of: relation=inUnlockingSets'),
   unlocksGateCount: z.number().int().describe('How many gates marking it met alone would open'),
   evidence: z.array(evidenceSchema),
 });
@@ -239,8 +254,20 @@ const gateCount = z.number().int();
 
 export const analysisSchema = z.object({
   asOf: z.string().nullable(),
-  totals: z.object({ open: values, blocked: values }),
-  gateCounts: z.object({ open: gateCount, blocked: gateCount }),
+  totals: z.object({
+    open: values,
+    blocked: values,
+    blockedOnlyByHidden: values.describe(
+      'The part of blocked that waits only on conditions you may not see: no condition you may see is in any of its minimal unlocking sets',
+    ),
+  }),
+  gateCounts: z.object({
+    open: gateCount,
+    blocked: gateCount,
+    unlockingSetsTruncated: gateCount.describe(
+      'Blocked gates with more ways to open than the 64 minimal unlocking sets worked out for each: for them, inUnlockingSets may leave out a condition',
+    ),
+  }),
   conditions: z.array(
     z.object({
       id: z.uuid(),
@@ -249,20 +276,34 @@ export const analysisSchema = z.object({
       titleAr: z.string(),
       status: z.enum(CONDITION_STATUSES),
       effective: z.boolean(),
-      heldBack: values,
-      heldBackDirectly: values,
-      unlocks: values,
+      heldBack,
+      heldBackDirectly: values.describe('The part of heldBack from gates that name the condition themselves, not through requirements'),
+      inUnlockingSets,
+      unlocks,
       heldBackGateCount: gateCount.describe('GET /api/conditions/{id}/gates?relation=heldBack lists them'),
+      inUnlockingSetsGateCount: gateCount.describe('GET /api/conditions/{id}/gates?relation=inUnlockingSets lists them'),
       unlocksGateCount: gateCount.describe('GET /api/conditions/{id}/gates?relation=unlocks lists them'),
     }),
   ),
-  longPole: z.record(
-    dimensionEnum,
-    z.object({
-      conditions: z.array(z.object({ id: z.uuid(), code: z.string(), titleEn: z.string(), heldBack: values })),
-      stakeholders: z.array(z.object({ id: z.uuid(), name: z.string(), nameAr: z.string(), heldBack: values })),
-    }),
-  ),
+  longPole: z
+    .record(
+      dimensionEnum,
+      z.object({
+        conditions: z.array(z.object({ id: z.uuid(), code: z.string(), titleEn: z.string(), inUnlockingSets, heldBack })),
+        stakeholders: z.array(
+          z.object({
+            id: z.uuid(),
+            name: z.string(),
+            nameAr: z.string(),
+            inUnlockingSets: values.describe('Blocked gates with one of their conditions in a minimal unlocking set, each counted once'),
+            heldBack: values.describe('Blocked gates that one of their conditions holds back on its own, each counted once'),
+          }),
+        ),
+      }),
+    )
+    .describe(
+      'Per dimension, the conditions and stakeholders by inUnlockingSets, most first, then by heldBack: every blocked gate counts for at least one condition',
+    ),
 });
 
 /** A gate in the analysis; labels come from the gated subject (null when it has none, labelAr when it has no Arabic one). */
@@ -274,8 +315,21 @@ export const gateSchema = z.object({
   labelAr: z.string().nullable(),
   values,
   open: z.boolean(),
-  heldBackBy: z.array(z.uuid()).describe('The conditions you may see that hold it back'),
+  heldBackBy: z.array(z.uuid()).describe('The conditions you may see that hold it back: those in every minimal unlocking set'),
   unlockedBy: z.array(z.uuid()).describe('The conditions you may see each of which, met alone, would open it'),
+  unlockingSets: z
+    .array(
+      z.object({
+        conditionIds: z.array(z.uuid()).describe('The conditions you may see in this set'),
+        includesHidden: z.boolean().describe('The set also needs conditions you may not see (how many is not shown)'),
+      }),
+    )
+    .describe(
+      'Empty when open. Otherwise its minimal unlocking sets, fewest conditions first: it opens when all the conditions of any one set are met, and no set can do without any of its conditions',
+    ),
+  unlockingSetsTruncated: z
+    .boolean()
+    .describe('Not all its minimal unlocking sets may be listed: at most 64 are worked out, and its expression has more ways than that'),
 });
 
 export const gateListQuery = z.object({
@@ -286,7 +340,12 @@ export const gateListQuery = z.object({
 });
 
 export const conditionGatesQuery = z.object({
-  relation: z.enum(['heldBack', 'unlocks']).default('heldBack'),
+  relation: z
+    .enum(['heldBack', 'inUnlockingSets', 'unlocks'])
+    .default('heldBack')
+    .describe(
+      'heldBack: the gates it holds back on its own; inUnlockingSets: those it is in a minimal unlocking set of; unlocks: those it opens alone',
+    ),
   asOf: dateString.optional(),
 });
 

@@ -8,6 +8,7 @@ import type { Ctx } from '../../http/context.ts';
 import { invalid, Problem } from '../../http/problems.ts';
 import {
   type Analysis,
+  addValues,
   analyse,
   type ConditionStatus,
   DIMENSIONS,
@@ -129,8 +130,10 @@ export function presentAnalysis(loaded: VisibleModel, analysis: Analysis, asOf: 
         effective: c.effective,
         heldBack: presentValues(c.heldBack),
         heldBackDirectly: presentValues(c.heldBackDirectly),
+        inUnlockingSets: presentValues(c.inUnlockingSets),
         unlocks: presentValues(c.unlocks),
         heldBackGateCount: c.heldBackGateIds.length,
+        inUnlockingSetsGateCount: c.inUnlockingSetsGateIds.length,
         unlocksGateCount: c.unlocksGateIds.length,
       };
     });
@@ -151,24 +154,51 @@ export function presentAnalysis(loaded: VisibleModel, analysis: Analysis, asOf: 
             .filter((c) => loaded.conditions.has(c.id))
             .map((c) => {
               const row = loaded.conditions.get(c.id)!;
-              return { id: c.id, code: row.code, titleEn: row.titleEn, heldBack: presentValues(c.heldBack) };
+              return {
+                id: c.id,
+                code: row.code,
+                titleEn: row.titleEn,
+                inUnlockingSets: presentValues(c.inUnlockingSets),
+                heldBack: presentValues(c.heldBack),
+              };
             }),
           stakeholders: pole.stakeholders
             .filter((s) => loaded.stakeholders.has(s.id))
             .map((s) => {
               const row = loaded.stakeholders.get(s.id)!;
-              return { id: s.id, name: row.name, nameAr: row.nameAr, heldBack: presentValues(s.heldBack) };
+              return {
+                id: s.id,
+                name: row.name,
+                nameAr: row.nameAr,
+                inUnlockingSets: presentValues(s.inUnlockingSets),
+                heldBack: presentValues(s.heldBack),
+              };
             }),
         },
       ];
     }),
   );
   let open = 0;
-  for (const gate of analysis.gates.values()) if (gate.open) open++;
+  let truncated = 0;
+  for (const gate of analysis.gates.values()) {
+    if (gate.open) open++;
+    else if (gate.unlockingSetsTruncated) truncated++;
+  }
+  // A gate that only hidden conditions are in the sets of counts for no one the caller may
+  // see: it is shown as blocked by conditions they cannot see, never as held back by nothing.
+  let onlyHidden = zeroValues();
+  for (const gate of analysis.gates.values()) {
+    const members = gate.open ? [] : gate.unlockingSetMembers;
+    if (members.length && members.every(isStandIn)) onlyHidden = addValues(onlyHidden, gate.values);
+  }
   return {
     asOf,
-    totals: { open: presentValues(analysis.open), blocked: presentValues(analysis.blocked) },
-    gateCounts: { open, blocked: analysis.gates.size - open },
+    totals: {
+      open: presentValues(analysis.open),
+      blocked: presentValues(analysis.blocked),
+      blockedOnlyByHidden: presentValues(onlyHidden),
+    },
+    gateCounts: { open, blocked: analysis.gates.size - open, unlockingSetsTruncated: truncated },
     conditions,
     longPole: ranking as Record<(typeof DIMENSIONS)[number], (typeof ranking)[string]>,
   };
@@ -207,6 +237,8 @@ export function presentGate(loaded: VisibleModel, gate: GateState) {
     open: gate.open,
     heldBackBy: withoutHidden(gate.heldBackBy),
     unlockedBy: withoutHidden(gate.unlockedBy),
+    unlockingSets: gate.unlockingSets.map((set) => ({ conditionIds: withoutHidden(set), includesHidden: set.some(isStandIn) })),
+    unlockingSetsTruncated: gate.unlockingSetsTruncated,
   };
 }
 

@@ -29,7 +29,6 @@ export function minorDigits(currency: string): number {
   return digits;
 }
 
-
 /** The number of decimals written in a decimal string. */
 export function decimalsOf(amount: string): number {
   const dot = amount.indexOf('.');

@@ -9,9 +9,17 @@ import { QueryState } from '../../components/query-state';
 import { api } from '../../http/api-client';
 import type { Page } from '../../http/types';
 import { useFormat } from '../../i18n/format';
+import { BlockedGates } from './blocked-gates';
 import { type ConditionDetail, localised, type Stakeholder } from './conditions-api';
 import { EvidenceFormModal } from './evidence-form-modal';
 import { StatusBadge, ValuesList } from './values-list';
+
+// What the condition holds back alone and with others, and what it would open alone.
+const MEASURE_CARDS = [
+  { measure: 'alone', testId: 'condition-held-back', values: (c: ConditionDetail) => c.heldBack },
+  { measure: 'withOthers', testId: 'condition-with-others', values: (c: ConditionDetail) => c.inUnlockingSets },
+  { measure: 'opensAlone', testId: 'condition-unlocks', values: (c: ConditionDetail) => c.unlocks },
+] as const;
 
 export default function ConditionPage() {
   const { id = '' } = useParams();
@@ -64,7 +72,7 @@ export default function ConditionPage() {
               {localised(language, c.descriptionEn, c.descriptionAr) && (
                 <Text>{localised(language, c.descriptionEn, c.descriptionAr)}</Text>
               )}
-              <SimpleGrid cols={{ base: 1, sm: 3 }}>
+              <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
                 <Card withBorder>
                   <Title order={3} size="h5" mb="xs">
                     {t('conditions.stakeholders')}
@@ -81,19 +89,19 @@ export default function ConditionPage() {
                     </List>
                   )}
                 </Card>
-                <Card withBorder data-testid="condition-held-back">
-                  <Title order={3} size="h5" mb="xs">
-                    {t('conditions.holdsBack')}
-                  </Title>
-                  <ValuesList values={c.heldBack} />
-                </Card>
-                <Card withBorder data-testid="condition-unlocks">
-                  <Title order={3} size="h5" mb="xs">
-                    {t('conditions.unlocks')}
-                  </Title>
-                  <ValuesList values={c.unlocks} />
-                </Card>
+                {MEASURE_CARDS.map(({ measure, testId, values }) => (
+                  <Card withBorder key={measure} data-testid={testId}>
+                    <Title order={3} size="h5" mb="xs">
+                      {t(`conditions.measures.${measure}`)}
+                    </Title>
+                    <ValuesList values={values(c)} />
+                    <Text size="xs" c="dimmed" mt="xs">
+                      {t(`conditions.measures.${measure}Explained`)}
+                    </Text>
+                  </Card>
+                ))}
               </SimpleGrid>
+              <BlockedGates condition={c} />
               <section aria-labelledby="evidence-title">
                 <Title order={3} id="evidence-title" mb="sm">
                   {t('conditions.evidence.title')}

@@ -1,6 +1,8 @@
-/** Shapes of the conditions API as these pages use them, and how they are shown. */
+/** Shapes of the conditions API as these pages use them, the analysis query, and how they are shown. */
+import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
+import { api } from '../../http/api-client';
 
 export const CONDITION_STATUSES = ['unmet', 'partially_met', 'met', 'failed', 'waived'] as const;
 export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
@@ -23,7 +25,10 @@ export interface ConditionListItem {
   titleAr: string;
   status: ConditionStatus;
   targetDate: string | null;
+  /** What it holds back alone: blocked while it is unmet, whatever else is met. */
   heldBack: Values;
+  /** What it holds back with others: blocked where it is part of some smallest way to open (a minimal unlocking set). */
+  inUnlockingSets: Values;
 }
 
 export interface Evidence {
@@ -43,6 +48,7 @@ export interface ConditionDetail extends ConditionListItem {
   stakeholderIds: string[];
   effective: boolean;
   unlocks: Values;
+  inUnlockingSetsGateCount: number;
   evidence: Evidence[];
 }
 
@@ -53,14 +59,34 @@ export interface Stakeholder {
 }
 
 export interface Analysis {
+  totals: { blocked: Values; blockedOnlyByHidden: Values };
+  gateCounts: { blocked: number; unlockingSetsTruncated: number };
   conditions: { id: string; code: string; titleEn: string; titleAr: string; status: ConditionStatus; effective: boolean }[];
   longPole: Record<
     Dimension,
     {
-      conditions: { id: string; code: string; titleEn: string; heldBack: Values }[];
-      stakeholders: { id: string; name: string; nameAr: string; heldBack: Values }[];
+      conditions: { id: string; code: string; titleEn: string; inUnlockingSets: Values; heldBack: Values }[];
+      stakeholders: { id: string; name: string; nameAr: string; inUnlockingSets: Values; heldBack: Values }[];
     }
   >;
+}
+
+/** One smallest way to open a blocked gate: the conditions to meet, those the user may not see only as a flag. */
+export interface UnlockingSet {
+  conditionIds: string[];
+  includesHidden: boolean;
+}
+
+/** A gate of GET /api/conditions/{id}/gates; labels come from its subject. */
+export interface Gate {
+  id: string;
+  subjectType: string;
+  label: string | null;
+  labelAr: string | null;
+  values: Values;
+  open: boolean;
+  unlockingSets: UnlockingSet[];
+  unlockingSetsTruncated: boolean;
 }
 
 /** A gate the what-if opens; labels come from its subject (a commitment's title, say). */
@@ -75,6 +101,11 @@ export interface WhatIf {
   opened: { count: number; gates: ChangedGate[] };
   gained: Values;
   nowEffective: string[];
+}
+
+/** The analysis under the current statuses, shared by the conditions pages. */
+export function useAnalysis() {
+  return useQuery({ queryKey: ['conditions', 'analysis'], queryFn: () => api.get<Analysis>('/api/conditions/analysis') });
 }
 
 export const STATUS_COLORS: Record<ConditionStatus, string> = {

@@ -8,14 +8,10 @@ import { QueryState } from '../../components/query-state';
 import { api } from '../../http/api-client';
 import type { Page } from '../../http/types';
 import { useFormat } from '../../i18n/format';
-import { type Analysis, type ConditionListItem, localised } from './conditions-api';
+import { type ConditionListItem, localised, useAnalysis } from './conditions-api';
 import { LongPolePanel } from './long-pole-panel';
 import { StatusBadge, ValuesList } from './values-list';
 import { WhatIfPanel } from './what-if-panel';
-
-export function useAnalysis() {
-  return useQuery({ queryKey: ['conditions', 'analysis'], queryFn: () => api.get<Analysis>('/api/conditions/analysis') });
-}
 
 export default function ConditionsPage() {
   const { t, i18n } = useTranslation();
@@ -35,14 +31,15 @@ export default function ConditionsPage() {
       </PageHeader>
       <Stack gap="xl">
         <QueryState isPending={list.isPending} error={list.error}>
-          <Table.ScrollContainer minWidth={720}>
+          <Table.ScrollContainer minWidth={860}>
             <Table striped highlightOnHover data-testid="conditions-table">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>{t('conditions.condition')}</Table.Th>
                   <Table.Th>{t('conditions.status')}</Table.Th>
                   <Table.Th>{t('conditions.targetDate')}</Table.Th>
-                  <Table.Th>{t('conditions.holdsBack')}</Table.Th>
+                  <Table.Th>{t('conditions.measures.alone')}</Table.Th>
+                  <Table.Th>{t('conditions.measures.withOthers')}</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -63,9 +60,12 @@ export default function ConditionsPage() {
                     <Table.Td>
                       <ValuesList values={c.heldBack} />
                     </Table.Td>
+                    <Table.Td>
+                      <ValuesList values={c.inUnlockingSets} />
+                    </Table.Td>
                   </Table.Tr>
                 ))}
-                {list.data?.items.length === 0 && <NoResultsRow colSpan={4} />}
+                {list.data?.items.length === 0 && <NoResultsRow colSpan={5} />}
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
