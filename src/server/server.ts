@@ -12,6 +12,7 @@ import { socketPath } from './db/data-dir.ts';
 import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 import { pruneIdempotencyKeys } from './http/idempotency.ts';
+import { type AuditSealer, startAuditSealer } from './modules/audit/sealer.ts';
 import { pruneAuthState } from './modules/auth/auth.repo.ts';
 import { DEMO_PASSWORD, DEMO_SIGN_INS, seedGaza, seedRoles } from './scenario/gaza.ts';
 
@@ -31,6 +32,7 @@ export async function startServer(config: Config, options: { quiet?: boolean; ha
   const opened = await openDatabase(config);
   const say = (line: string) => options.quiet || console.log(line);
   let control: Server | undefined;
+  let sealer: AuditSealer | undefined;
   try {
     const { migrated, seeded } = await prepareDatabase(opened.db, config.seed);
     const secret = randomUUID();
@@ -40,6 +42,7 @@ export async function startServer(config: Config, options: { quiet?: boolean; ha
       localSecret: secret,
       logger: { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-concord-local"]'] },
     });
+    sealer = await startAuditSealer(opened.db, config, { log: app.log });
     await app.listen({ port: config.port, host: config.host });
     const port = (app.server.address() as { port: number }).port;
     const address = `http://localhost:${port}`;
@@ -72,6 +75,7 @@ export async function startServer(config: Config, options: { quiet?: boolean; ha
         clearInterval(prune);
         control?.close();
         await app.close(); // waits for requests in flight; new ones get 503
+        await sealer?.stop(); // seals the audit records of those last requests
         await opened.close();
       })());
 
@@ -92,6 +96,7 @@ export async function startServer(config: Config, options: { quiet?: boolean; ha
     return { address, stop };
   } catch (error) {
     control?.close();
+    await sealer?.stop();
     await opened.close();
     throw error;
   }

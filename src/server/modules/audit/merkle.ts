@@ -80,7 +80,7 @@ export class CompactRange {
   }
 
   append(leaf: Uint8Array): void {
-    let merged = Buffer.from(leaf);
+    let merged: Buffer = Buffer.from(leaf);
     for (let carry = this.count; isOdd(carry); carry = half(carry)) {
       merged = nodeHash(this.stack.pop() as Buffer, merged);
     }
@@ -169,7 +169,7 @@ export function verifyInclusion(index: number, size: number, leaf: Uint8Array, p
   if (!(index >= 0 && index < size)) return false;
   let fn = index;
   let sn = size - 1;
-  let r = Buffer.from(leaf);
+  let r: Buffer = Buffer.from(leaf);
   for (const p of proof) {
     if (sn === 0) return false;
     if (isOdd(fn) || fn === sn) {
@@ -209,8 +209,8 @@ export function verifyConsistency(
     fn = half(fn);
     sn = half(sn);
   }
-  let fr = Buffer.from(path[0]);
-  let sr = Buffer.from(path[0]);
+  let fr: Buffer = Buffer.from(path[0]);
+  let sr: Buffer = Buffer.from(path[0]);
   for (const c of path.slice(1)) {
     if (sn === 0) return false;
     if (isOdd(fn) || fn === sn) {
