@@ -14,7 +14,7 @@ import { insertAudit } from '../../src/server/modules/audit/audit.repo.ts';
 import { startAuditSealer } from '../../src/server/modules/audit/sealer.ts';
 import { AuditKeyError } from '../../src/server/modules/audit/signing-key.ts';
 import { verifyAuditLog } from '../../src/server/modules/audit/verify.ts';
-import { type AuditTestApp, asAttacker, auditedWrites, startAuditTestApp } from './audit-harness.ts';
+import { type AuditTestApp, asAttacker, startAuditTestApp } from './audit-harness.ts';
 
 let a: AuditTestApp | undefined;
 afterEach(async () => {
