@@ -122,6 +122,18 @@ describe('the signing key and the checkpoint file', { timeout: 120_000 }, () => 
     expect((await stat(a.files.verifiedFile)).mode & 0o777).toBe(0o600);
   });
 
+  it('keeps the seal append-only too: its places and heads cannot be updated, deleted or truncated', async () => {
+    a = await startAuditTestApp();
+    await probe(a, 3);
+    await a.sealer.sealNow();
+    for (const table of ['audit_leaves', 'audit_tree_heads']) {
+      await expect(a.db.query(`delete from ${table}`)).rejects.toThrow(/append-only/);
+      await expect(a.db.query(`truncate ${table} cascade`)).rejects.toThrow(/append-only/);
+    }
+    await expect(a.db.query('update audit_leaves set seq = seq + 1000')).rejects.toThrow(/append-only/);
+    await expect(a.db.query('update audit_tree_heads set timestamp_ms = 0')).rejects.toThrow(/append-only/);
+  });
+
   it('refuses a key file others can read, with the command that fixes it', async () => {
     a = await startAuditTestApp();
     await chmod(a.files.keyFile, 0o644);
