@@ -81,7 +81,7 @@ export async function sealRound(db: Db, key: SigningKey, limit = ROUND_LIMIT): P
       );
     }
     // One statement, so the rows and the snapshot's xmin come from the same snapshot.
-    const { rows } = await tx.query<{ xmin: string; n: number; ids: string | null; leaves: Uint8Array | null }>(sql`
+    const { rows } = await tx.query<{ xmin: string; n: number; ids: string | null; leaves: Uint8Array | null; window: number }>(sql`
       with pending as (
         select a.id, ${leafHashSql('a')} as leaf
         from audit_log a
@@ -91,10 +91,18 @@ export async function sealRound(db: Db, key: SigningKey, limit = ROUND_LIMIT): P
         limit ${limit}
       )
       select pg_snapshot_xmin(pg_current_snapshot())::text as xmin, count(*)::int as n,
-             string_agg(id::text, ',' order by id) as ids, string_agg(leaf, ''::bytea order by id) as leaves
+             string_agg(id::text, ',' order by id) as ids, string_agg(leaf, ''::bytea order by id) as leaves,
+             (select count(*) from audit_log where xid >= ${tree.watermark}::xid8)::int as window
       from pending`);
     const { xmin, n } = rows[0];
-    if (n === 0) return { busy: false, sealed: 0, drained: true, head: null };
+    if (n === 0) {
+      // Nothing new. Move the watermark past rows already sealed, so the next rounds look at
+      // fewer; when there are none, write nothing.
+      if (rows[0].window > 0 && xmin !== tree.watermark) {
+        await tx.query(sql`update audit_tree set watermark = ${xmin}::xid8, updated_at = now()`);
+      }
+      return { busy: false, sealed: 0, drained: true, head: null };
+    }
     const ids = (rows[0].ids as string).split(',').map(Number);
     const leaves = asBuffer(rows[0].leaves);
 

@@ -286,7 +286,7 @@ interface ContentCheck {
 }
 
 /** Recomputes the leaf hash of every sealed record in [from, end) from its content. */
-async function checkContent(db: Queryable, from: number, end: number): Promise<ContentCheck> {
+async function checkContent(db: Queryable, from: number, end: number, watermark: string): Promise<ContentCheck> {
   if (from === 0) {
     // The whole log in one pass, which PostgreSQL runs in parallel.
     const { rows } = await db.query<{
@@ -297,9 +297,9 @@ async function checkContent(db: Queryable, from: number, end: number): Promise<C
     }>(sql`
       select count(l.seq) filter (where l.seq < ${end})::int as sealed,
              min(l.seq) filter (where l.seq < ${end} and l.leaf_hash is distinct from ${leafHashSql('a')}) as first_changed,
-             count(*) filter (where l.seq is null and a.xid >= t.watermark)::int as pending,
-             min(a.id) filter (where l.seq is null and a.xid < t.watermark) as first_never_sealed
-      from audit_log a left join audit_leaves l on l.audit_id = a.id, audit_tree t`);
+             count(*) filter (where l.seq is null and a.xid >= ${watermark}::xid8)::int as pending,
+             min(a.id) filter (where l.seq is null and a.xid < ${watermark}::xid8) as first_never_sealed
+      from audit_log a left join audit_leaves l on l.audit_id = a.id`);
     const row = rows[0];
     const deleted =
       row.sealed < end
@@ -325,15 +325,15 @@ async function checkContent(db: Queryable, from: number, end: number): Promise<C
     // One statement, one snapshot: every record is sealed or waiting, unless one slipped past the sealer.
     db.query<{ rows: number; leaves: number; pending: number }>(sql`
       select (select count(*) from audit_log)::int as rows, (select count(*) from audit_leaves)::int as leaves,
-             (select count(*) from audit_log a, audit_tree t
-              where a.xid >= t.watermark and not exists (select 1 from audit_leaves l where l.audit_id = a.id))::int as pending`),
+             (select count(*) from audit_log a
+              where a.xid >= ${watermark}::xid8 and not exists (select 1 from audit_leaves l where l.audit_id = a.id))::int as pending`),
   ]);
   const { rows, leaves, pending } = counts.rows[0];
   let firstNeverSealed: number | null = null;
   if (rows !== leaves + pending) {
     const never = await db.query<{ id: number | null }>(sql`
-      select min(a.id) as id from audit_log a, audit_tree t
-      where a.xid < t.watermark and not exists (select 1 from audit_leaves l where l.audit_id = a.id)`);
+      select min(a.id) as id from audit_log a
+      where a.xid < ${watermark}::xid8 and not exists (select 1 from audit_leaves l where l.audit_id = a.id)`);
     firstNeverSealed = never.rows[0].id == null ? null : Number(never.rows[0].id);
   }
   const row = recent.rows[0];
@@ -445,7 +445,7 @@ export async function verifyAuditLog(db: Queryable, files: AuditFiles, options: 
   }
   const [walk, content] = await Promise.all([
     walkTree(db, start, Math.max(start.size, signedEnd), heads.valid),
-    checkContent(db, from, end),
+    checkContent(db, from, end, tree.watermark),
   ]);
 
   if (content.firstChanged) {
