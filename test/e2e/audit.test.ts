@@ -29,7 +29,7 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle("an auditor checks the audit log's sea
 
     // Each sealed record shows its place in the log.
     await page.getByTestId('audit-row').first().getByRole('button').click();
-    await page.waitForFunction(() => /Place \d+ in the log|Waiting to be sealed/.test(document.body.innerText), undefined, {
+    await page.waitForFunction(() => /Place \d+ in the log|Waiting to be sealed/.test(document.body.textContent ?? ''), undefined, {
       timeout: UI_TIMEOUT_MS,
     });
 
