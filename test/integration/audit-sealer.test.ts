@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import sql from 'sql-template-tag';
 import { afterEach, describe, expect, it } from 'vitest';
 import { insertAudit } from '../../src/server/modules/audit/audit.repo.ts';
-import { startAuditSealer } from '../../src/server/modules/audit/sealer.ts';
+import { ROUND_LIMIT, startAuditSealer } from '../../src/server/modules/audit/sealer.ts';
 import { AuditKeyError } from '../../src/server/modules/audit/signing-key.ts';
 import { verifyAuditLog } from '../../src/server/modules/audit/verify.ts';
 import { type AuditTestApp, asAttacker, startAuditTestApp } from './audit-harness.ts';
@@ -62,6 +62,26 @@ describe('the sealer', { timeout: 120_000 }, () => {
     const heads = (await a.db.query<{ tree_size: number }>('select tree_size from audit_tree_heads order by tree_size')).rows;
     expect(heads[heads.length - 1].tree_size).toBe(all.length);
     expect((await a.verify()).status).toBe('intact');
+  });
+
+  it('seals a backlog larger than a round in steps, one signed head per round, and then moves its watermark past it', async () => {
+    a = await startAuditTestApp();
+    const backlog = ROUND_LIMIT * 2 + 500;
+    await a.db.query(sql`insert into audit_log (actor_label, action, entity_type, entity_id)
+                         select 'backlog', 'probe.backlog', 'probe', g::text from generate_series(1, ${backlog}) g`);
+    const { sealed } = await a.sealer.sealNow();
+    expect(sealed).toBeGreaterThanOrEqual(backlog);
+    const heads = await a.db.query<{ n: number }>('select count(*)::int as n from audit_tree_heads');
+    expect(heads.rows[0].n).toBeGreaterThanOrEqual(3);
+    const all = (await a.db.query<{ n: number }>('select count(*)::int as n from audit_log')).rows[0].n;
+    const gapless = await a.db.query<{ n: number; top: number }>('select count(*)::int as n, max(seq) as top from audit_leaves');
+    expect(gapless.rows[0]).toEqual({ n: all, top: all - 1 });
+    // Nothing new to look at: the next rounds' window is empty.
+    const window = await a.db.query<{ n: number }>(
+      'select count(*)::int as n from audit_log where xid >= (select watermark from audit_tree)',
+    );
+    expect(window.rows[0].n).toBe(0);
+    expect(await a.verify()).toMatchObject({ status: 'intact', records: all, pending: 0 });
   });
 
   it('seals on its own within a second, without being asked', async () => {

@@ -66,14 +66,29 @@ export interface RoundResult {
   sealed: number;
   /** Everything visible was sealed (fewer than the round's limit were waiting). */
   drained: boolean;
+  /** The highest id this round sealed. */
+  lastId: number | null;
   head: TreeHead | null;
 }
 
+export interface RoundOptions {
+  limit?: number;
+  /**
+   * Only rows with a higher id: the next step through a backlog, so each round does not
+   * look again at the rows the one before sealed. Such a round never moves the watermark;
+   * a round without it, after the backlog, picks up any row that committed late with a
+   * lower id.
+   */
+  afterId?: number | null;
+}
+
 /** One round: seal up to `limit` waiting records and sign the grown tree. */
-export async function sealRound(db: Db, key: SigningKey, limit = ROUND_LIMIT): Promise<RoundResult> {
+export async function sealRound(db: Db, key: SigningKey, options: RoundOptions = {}): Promise<RoundResult> {
+  const limit = options.limit ?? ROUND_LIMIT;
+  const afterId = options.afterId ?? null;
   return db.transaction(async (tx) => {
     const locked = await tx.query<{ ok: boolean }>(sql`select pg_try_advisory_xact_lock(${SEALER_LOCK}) as ok`);
-    if (!locked.rows[0].ok) return { busy: true, sealed: 0, drained: false, head: null };
+    if (!locked.rows[0].ok) return { busy: true, sealed: 0, drained: false, lastId: null, head: null };
     const tree = await readTreeState(tx);
     if (tree.publicKey && tree.publicKey !== key.publicKeyPem) {
       throw new AuditKeyError(
@@ -85,7 +100,7 @@ export async function sealRound(db: Db, key: SigningKey, limit = ROUND_LIMIT): P
       with pending as (
         select a.id, ${leafHashSql('a')} as leaf
         from audit_log a
-        where a.xid >= ${tree.watermark}::xid8
+        where a.xid >= ${tree.watermark}::xid8 and a.id > ${afterId ?? 0}
           and not exists (select 1 from audit_leaves l where l.audit_id = a.id)
         order by a.id
         limit ${limit}
@@ -98,10 +113,10 @@ export async function sealRound(db: Db, key: SigningKey, limit = ROUND_LIMIT): P
     if (n === 0) {
       // Nothing new. Move the watermark past rows already sealed, so the next rounds look at
       // fewer; when there are none, write nothing.
-      if (rows[0].window > 0 && xmin !== tree.watermark) {
+      if (afterId === null && rows[0].window > 0 && xmin !== tree.watermark) {
         await tx.query(sql`update audit_tree set watermark = ${xmin}::xid8, updated_at = now()`);
       }
-      return { busy: false, sealed: 0, drained: true, head: null };
+      return { busy: false, sealed: 0, drained: true, lastId: null, head: null };
     }
     const ids = (rows[0].ids as string).split(',').map(Number);
     const leaves = asBuffer(rows[0].leaves);
@@ -128,11 +143,12 @@ export async function sealRound(db: Db, key: SigningKey, limit = ROUND_LIMIT): P
       insert into audit_tree_heads (tree_size, root_hash, timestamp_ms, signature, key_id)
       values (${head.treeSize}, ${head.rootHash}, ${head.timestamp}, ${head.signature}, ${head.keyId})`);
     const drained = n < limit;
+    const watermark = drained && afterId === null ? xmin : tree.watermark;
     await tx.query(sql`
       update audit_tree
       set tree_size = ${range.size}, frontier = ${hashArray(range.hashes)},
-          watermark = ${drained ? xmin : tree.watermark}::xid8, public_key = ${key.publicKeyPem}, updated_at = now()`);
-    return { busy: false, sealed: n, drained, head };
+          watermark = ${watermark}::xid8, public_key = ${key.publicKeyPem}, updated_at = now()`);
+    return { busy: false, sealed: n, drained, lastId: ids[ids.length - 1], head };
   });
 }
 
@@ -187,15 +203,20 @@ export async function startAuditSealer(
   const sealAll = async (): Promise<SealSummary> => {
     let sealed = 0;
     let head: TreeHead | null = null;
+    let afterId: number | null = null;
     for (;;) {
-      const round = await sealRound(db, key);
+      const round = await sealRound(db, key, { afterId });
       if (round.busy) return { sealed, head, busy: true };
       sealed += round.sealed;
       if (round.head) {
         head = round.head;
         await appendCheckpoint(files.checkpointFile, round.head);
       }
-      if (round.drained) return { sealed, head, busy: false };
+      if (!round.drained)
+        afterId = round.lastId; // a backlog: step on from the last id
+      else if (afterId !== null)
+        afterId = null; // the backlog is done: one round over everything left
+      else return { sealed, head, busy: false };
     }
   };
   // Rounds never overlap: each call queues behind the one before.
