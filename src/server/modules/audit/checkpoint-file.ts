@@ -8,6 +8,7 @@
  * The verified state: the last tree this server's verification found intact, with its
  * compact range, so the next verification recomputes only the records sealed since.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { HASH_SIZE } from './merkle.ts';
@@ -138,7 +139,7 @@ export async function writeVerifiedState(file: string, state: VerifiedState): Pr
     verifiedAt: state.verifiedAt,
   };
   // Written aside and renamed, so a crash never leaves half a file.
-  const temporary = `${file}.${process.pid}.tmp`;
+  const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
   await writeFile(temporary, `${JSON.stringify(json)}\n`, { mode: 0o600 });
   await rename(temporary, file);
 }
