@@ -59,9 +59,11 @@ function trackActivity(db: Db): { db: Db; settled(): Promise<void> } {
   return { db: tracked, settled };
 }
 
-export async function startApp(raw: Db): Promise<RunningApp> {
+/** `dataDir` holds the audit log's key and checkpoint file: give the bench a directory of its own. */
+export async function startApp(raw: Db, dataDir?: string): Promise<RunningApp> {
   const { db, settled } = trackActivity(raw);
-  const app = await buildApp({ db, config: { ...loadConfig({}), seed: 'none' }, logger: false });
+  const config = { ...loadConfig({}), seed: 'none' as const, ...(dataDir ? { dataDir } : {}) };
+  const app = await buildApp({ db, config, logger: false });
   // Loopback only: nothing in the bench listens on or reaches another interface.
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };

@@ -151,16 +151,30 @@ const audit = program.command('audit').description('The audit trail');
 
 audit
   .command('verify')
-  .description("Recompute the audit trail's hash chain")
-  .action(async () => {
+  .description(
+    'Check the audit log against its signed tree heads and the checkpoint file: intact, or the first record that is not what was sealed',
+  )
+  .option('--since-checkpoint', 'recompute only the records sealed since the tree last found intact')
+  .action(async (options: { sinceCheckpoint?: boolean }) => {
     await withApi(loadConfig(), async (call) => {
-      const result = expectOk(await call('GET', '/api/audit/verify'), 'verify the audit trail');
+      const query = options.sinceCheckpoint ? '?since=checkpoint' : '';
+      const result = expectOk(await call('GET', `/api/audit/verify${query}`), 'verify the audit trail');
+      const head = result.latestHead
+        ? `the newest signed tree head (${result.latestHead.treeSize} records, ${new Date(result.latestHead.timestamp).toISOString()}) matches`
+        : 'nothing is sealed yet';
+      const checked = `checked ${result.checkedRecords} records${result.since ? ` sealed since ${result.since.treeSize}` : ''} in ${result.seconds} s`;
+      const waiting = result.pending ? `; ${result.pending} waiting to be sealed` : '';
       if (result.status === 'intact') {
-        console.log(`intact: ${result.rows} rows, every hash matches.`);
-      } else {
-        console.log(`broken at row ${result.firstBrokenId}: ${result.reason}`);
-        process.exitCode = 1;
+        console.log(`intact: ${result.records} records, each as it was sealed; ${head} (${checked}${waiting}).`);
+        return;
       }
+      const bad = result.firstBad;
+      const where =
+        bad.seq !== null || bad.id !== null ? ` at record ${bad.id ?? '?'}${bad.seq !== null ? ` (place ${bad.seq})` : ''}` : '';
+      console.log(`broken${where}: ${bad.detail}`);
+      for (const finding of result.findings.filter((f: { detail: string }) => f.detail !== bad.detail))
+        console.log(`  also: ${finding.detail}`);
+      process.exitCode = 1;
     });
   });
 

@@ -191,7 +191,7 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   authRoutes(app);
   tokenRoutes(app);
   accessRoutes(app);
-  auditRoutes(app);
+  auditRoutes(app, config);
   geoRoutes(app);
   conditionsRoutes(app);
   graphRoutes(app);

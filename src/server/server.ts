@@ -12,6 +12,7 @@ import { socketPath } from './db/data-dir.ts';
 import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 import { pruneIdempotencyKeys } from './http/idempotency.ts';
+import { type AuditSealer, startAuditSealer } from './modules/audit/sealer.ts';
 import { pruneAuthState } from './modules/auth/auth.repo.ts';
 import { pruneAnalysisChanges } from './modules/conditions/model-cache.ts';
 import { DEMO_PASSWORD, DEMO_SIGN_INS, seedGaza, seedRoles } from './scenario/gaza.ts';
@@ -32,6 +33,7 @@ export async function startServer(config: Config, options: { quiet?: boolean; ha
   const say = (line: string) => options.quiet || console.log(line);
   const opened = await openDatabase(config, say);
   let control: Server | undefined;
+  let sealer: AuditSealer | undefined;
   try {
     const { migrated, seeded } = await prepareDatabase(opened.db, config.seed);
     const secret = randomUUID();
@@ -42,6 +44,7 @@ export async function startServer(config: Config, options: { quiet?: boolean; ha
       logger: { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-concord-local"]'] },
     });
     await app.conditions.subjects.check(opened.db);
+    sealer = await startAuditSealer(opened.db, config, { log: app.log });
     await app.listen({ port: config.port, host: config.host });
     const port = (app.server.address() as { port: number }).port;
     const address = `http://localhost:${port}`;
@@ -85,6 +88,7 @@ export async function startServer(config: Config, options: { quiet?: boolean; ha
         } finally {
           clearInterval(closeIdle);
         }
+        await sealer?.stop(); // seals the audit records of those last requests
         await opened.close();
       })());
 
@@ -105,6 +109,7 @@ export async function startServer(config: Config, options: { quiet?: boolean; ha
     return { address, stop };
   } catch (error) {
     control?.close();
+    await sealer?.stop();
     await opened.close();
     throw error;
   }

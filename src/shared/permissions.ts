@@ -10,7 +10,7 @@ export const PERMISSIONS = {
   'users.manage': 'Create users, change their roles, disable them and reset passwords',
   'roles.read': 'See roles and their permissions',
   'roles.manage': 'Create roles and change their permissions',
-  'audit.read': 'Read the audit trail and verify its hash chain',
+  'audit.read': 'Read the audit trail and verify its seal (Merkle tree and signed tree heads)',
   'places.read': 'See places, crossings and sites on the map',
   'places.manage': 'Add and change places, crossings and sites',
   'conditions.read': 'See stakeholders, positions, conditions, commitments and what holds the mission back',

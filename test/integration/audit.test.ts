@@ -77,33 +77,6 @@ describe('audit trail', () => {
       /append-only/,
     );
     await expect(t.db.query('delete from audit_log')).rejects.toThrow(/append-only/);
-    await expect(t.db.query('truncate audit_log')).rejects.toThrow(/append-only/);
-  });
-
-  it('verifies intact, and names the first row changed directly in SQL', async () => {
-    const intact = await t.admin.client.get('/api/audit/verify');
-    expect(intact.body).toMatchObject({ status: 'intact', rows: expect.any(Number) });
-    const target = (await t.db.query<{ id: number }>(`select id from audit_log order by id offset 2 limit 1`)).rows[0].id;
-    // An attacker with database access switches the trigger off and edits a row.
-    await t.db.exec(`alter table audit_log disable trigger audit_log_append_only;
-      update audit_log set after = '{"name": "forged"}' where id = ${target};
-      alter table audit_log enable trigger audit_log_append_only;`);
-    const broken = await t.admin.client.get('/api/audit/verify');
-    expect(broken.body).toMatchObject({ status: 'broken', firstBrokenId: target, reason: expect.stringMatching(/changed/) });
-  });
-});
-
-describe('audit chain under concurrent writes', () => {
-  it('stays intact when many writes commit at once', async () => {
-    const fresh = await startTestApp();
-    try {
-      const org = await fresh.organisation();
-      await Promise.all(
-        Array.from({ length: 12 }, (_, i) => fresh.admin.client.patch(`/api/organisations/${org.id}`, { nameAr: `اسم ${i}` })),
-      );
-      expect((await fresh.admin.client.get('/api/audit/verify')).body.status).toBe('intact');
-    } finally {
-      await fresh.close();
-    }
+    await expect(t.db.query('truncate audit_log cascade')).rejects.toThrow(/append-only/);
   });
 });

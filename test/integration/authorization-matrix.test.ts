@@ -395,6 +395,20 @@ const SAMPLES: Record<string, Sample> = {
 
   'GET /api/audit': {},
   'GET /api/audit/verify': {},
+  'GET /api/audit/checkpoints': {},
+  // No sealer runs over this file's database: the tree is empty, so the handlers refuse these.
+  'GET /api/audit/checkpoints/consistency': {
+    request: () => ({ url: '/api/audit/checkpoints/consistency?first=1&second=1' }),
+    refusedFor: () => ({ status: 400, code: 'request.invalid' }),
+  },
+  'GET /api/audit/:id/inclusion': {
+    owner: 'none',
+    request: async () => {
+      const { rows } = await t.db.query<{ id: number }>('select max(id) as id from audit_log');
+      return { url: `/api/audit/${rows[0].id}/inclusion` };
+    },
+    refusedFor: () => ({ status: 409, code: 'audit.not-sealed' }),
+  },
 
   'GET /api/places': {},
   'GET /api/places/:id': { owner: 'organisation', request: () => ({ url: `/api/places/${fx.missionPlaceId}` }) },

@@ -129,7 +129,7 @@ describe.skipIf(!onEmbedded)('concord CLI on the embedded database', { timeout: 
       expect((await fetch(`${server.address}/api/auth/session`, { headers: { cookie } })).status).toBe(401);
       const verify = await concord(['audit', 'verify'], env);
       expect(verify.code).toBe(0);
-      expect(verify.stdout).toMatch(/^intact: \d+ rows/);
+      expect(verify.stdout).toMatch(/^intact: \d+ records, each as it was sealed/);
     });
 
     it('records what the CLI did under its own name', async () => {
@@ -156,6 +156,6 @@ describe.skipIf(!onEmbedded)('concord CLI on the embedded database', { timeout: 
     await server.stop();
     const verify = await concord(['audit', 'verify'], env);
     expect(verify.code).toBe(1);
-    expect(verify.stdout).toContain(`broken at row ${rows[0].id}`);
+    expect(verify.stdout).toContain(`broken at record ${rows[0].id} (place `);
   });
 });

@@ -27,6 +27,8 @@ export const PROBLEMS = {
   'resource.referenced': { status: 409, title: 'This refers to a record that does not exist or is still in use' },
   'conditions.cycle': { status: 409, title: 'Condition requirements would form a cycle' },
   'audit.append-only': { status: 409, title: 'The audit trail cannot be changed' },
+  'audit.key-unavailable': { status: 409, title: 'The audit signing key is not available to check the log' },
+  'audit.not-sealed': { status: 409, title: 'This audit record has no place in the tree yet' },
   'request.idempotency-key-missing': { status: 400, title: 'Money writes need an Idempotency-Key header' },
   'request.idempotency-key-reused': { status: 422, title: 'This Idempotency-Key was already used for a different request' },
   'funding.insufficient-funds': { status: 409, title: 'There is not enough money for this' },

@@ -24,6 +24,7 @@ const OWN_WORDING = new Set([
   'resource.not-found',
   'route.not-found',
   'audit.append-only',
+  'audit.key-unavailable',
   'database.unavailable',
   'server.shutting-down',
   'server.internal',

@@ -86,7 +86,9 @@ export interface AuditEntry {
   before: unknown;
   after: unknown;
   requestId: string | null;
-  hash: string;
+  /** The record's place in the audit log's Merkle tree; null until the sealer has sealed it. */
+  seq: number | null;
+  leafHash: string | null;
 }
 
 export interface AuditPage {
@@ -94,9 +96,52 @@ export interface AuditPage {
   next: string | null;
 }
 
-export type AuditVerification =
-  | { status: 'intact'; rows: number }
-  | { status: 'broken'; rows: number; firstBrokenId: string | number; reason: string };
+export interface AuditFinding {
+  code: string;
+  seq: number | null;
+  id: number | null;
+  treeSize: number | null;
+  detail: string;
+}
+
+export interface AuditHeadSummary {
+  treeSize: number;
+  rootHash: string;
+  timestamp: number;
+}
+
+export interface AuditVerification {
+  status: 'intact' | 'broken';
+  mode: 'full' | 'since-checkpoint';
+  records: number;
+  checkedRecords: number;
+  pending: number;
+  heads: number;
+  latestHead: AuditHeadSummary | null;
+  checkpoint: AuditHeadSummary | null;
+  since: { treeSize: number; rootHash: string; verifiedAt: string } | null;
+  firstBad: AuditFinding | null;
+  findings: AuditFinding[];
+  seconds: number;
+}
+
+export interface AuditTreeHead {
+  treeSize: number;
+  rootHash: string;
+  timestamp: number;
+  signedAt: string;
+  keyId: string;
+  signature: string;
+}
+
+export interface AuditCheckpoints {
+  logId: string;
+  algorithm: 'Ed25519';
+  publicKey: string | null;
+  records: number;
+  items: AuditTreeHead[];
+  next: string | null;
+}
 
 export interface AppConfig {
   version: string;

@@ -1,9 +1,9 @@
 /**
  * Writing and reading the audit trail. A write's audit entry goes through the same
- * transaction as the write itself, so neither exists without the other. Hashing and
- * ordering happen in the database (migration 0001), where no caller can get them wrong.
+ * transaction as the write itself, so neither exists without the other. Writers only
+ * insert: the sealer (sealer.ts) gives each record its place in the Merkle tree later.
  */
-import sql, { empty, join, type Sql } from 'sql-template-tag';
+import sql, { empty, join, raw, type Sql } from 'sql-template-tag';
 import type { Queryable } from '../../db/db.ts';
 import { type Actor, actorLabel } from '../../http/actor.ts';
 
@@ -20,10 +20,34 @@ export interface AuditEntry {
 export async function insertAudit(db: Queryable, actor: Actor | null, requestId: string | null, entry: AuditEntry) {
   const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
   await db.query(sql`
-    insert into audit_log (actor_user_id, actor_label, organisation_id, action, entity_type, entity_id, before, after, request_id, prev_hash, hash)
+    insert into audit_log (actor_user_id, actor_label, organisation_id, action, entity_type, entity_id, before, after, request_id)
     values (${actor?.userId ?? null}, ${actorLabel(actor)}, ${entry.organisationId ?? actor?.organisationId ?? null},
             ${entry.action}, ${entry.entityType}, ${entry.entityId ?? null}, ${json(entry.before)}::jsonb, ${json(entry.after)}::jsonb,
-            ${requestId}, '', '')`);
+            ${requestId})`);
+}
+
+/**
+ * A record's leaf hash, SHA-256(0x00 || canonical content) as RFC 9162 defines a leaf. The
+ * canonical content is the JSON array of its fields in a fixed order, time as integer
+ * microseconds since 1970 (so it never depends on the session's time zone) and before and
+ * after as PostgreSQL prints jsonb (keys in one fixed order):
+ *
+ *   [id, at_us, actor_user_id, actor_label, organisation_id, action, entity_type, entity_id, before, after, request_id]
+ *
+ * The expression is sent with each query, never called as a function stored in the
+ * database, which whoever can change the rows could change too. `alias` names audit_log.
+ */
+export function leafHashSql(alias: string): Sql {
+  const a = (column: string) => `${alias}.${column}`;
+  return raw(`sha256('\\x00'::bytea || convert_to(json_build_array(${a('id')}, floor(extract(epoch from ${a('at')}) * 1000000)::bigint,
+    ${a('actor_user_id')}, ${a('actor_label')}, ${a('organisation_id')}, ${a('action')}, ${a('entity_type')}, ${a('entity_id')},
+    ${a('before')}, ${a('after')}, ${a('request_id')})::text, 'UTF8'))`);
+}
+
+/** A bytea value as a Buffer, whichever engine returned it. */
+export function asBuffer(value: Uint8Array | null | undefined): Buffer {
+  if (!value) return Buffer.alloc(0);
+  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
 
 export interface AuditFilter {
@@ -54,7 +78,9 @@ export interface AuditRow {
   before: unknown;
   after: unknown;
   request_id: string | null;
-  hash: string;
+  /** The record's place in the tree; null until the sealer has sealed it. */
+  seq: number | null;
+  leaf_hash: Uint8Array | null;
 }
 
 export async function listAudit(db: Queryable, filter: AuditFilter): Promise<AuditRow[]> {
@@ -77,37 +103,13 @@ export async function listAudit(db: Queryable, filter: AuditFilter): Promise<Aud
   const result = await db.query<AuditRow>(sql`
     select a.id, a.at, a.actor_user_id, u.email as actor_email, u.name as actor_name, a.actor_label,
            a.organisation_id, o.name as organisation_name, a.action, a.entity_type, a.entity_id,
-           a.before, a.after, a.request_id, a.hash
+           a.before, a.after, a.request_id, l.seq, l.leaf_hash
     from audit_log a
+    left join audit_leaves l on l.audit_id = a.id
     left join users u on u.id = a.actor_user_id
     left join organisations o on o.id = a.organisation_id
     ${where}
     order by a.id desc
     limit ${filter.limit}`);
   return result.rows;
-}
-
-export type VerifyResult = { status: 'intact'; rows: number } | { status: 'broken'; rows: number; firstBrokenId: number; reason: string };
-
-/**
- * Recomputes every row's hash in order. A row is broken when its stored hash does not
- * match its content (it was changed), or its prev_hash is not the hash of the row before
- * it (a row before it was removed or changed).
- */
-export async function verifyAudit(db: Queryable): Promise<VerifyResult> {
-  const result = await db.query<{ rows: number; id: number | null; content_ok: boolean | null; link_ok: boolean | null }>(sql`
-    with chain as (
-      select a.id, a.hash = audit_log_hash(a.prev_hash, a) as content_ok,
-             a.prev_hash = coalesce(lag(a.hash) over (order by a.id), '') as link_ok
-      from audit_log a
-    )
-    select (select count(*) from audit_log) as rows, b.id, b.content_ok, b.link_ok
-    from (select 1) one
-    left join lateral (select * from chain where not (content_ok and link_ok) order by id limit 1) b on true`);
-  const row = result.rows[0];
-  if (!row.id) return { status: 'intact', rows: row.rows };
-  const reason = !row.content_ok
-    ? 'Its content does not match its hash: the row was changed after it was written.'
-    : 'Its link to the previous row is broken: a row before it was removed or changed.';
-  return { status: 'broken', rows: row.rows, firstBrokenId: row.id, reason };
 }

@@ -11,7 +11,7 @@ import { api } from '../../http/api-client';
 import type { AuditPage as AuditPageData } from '../../http/types';
 import { AuditFilters, type AuditFilterValues, EMPTY_AUDIT_FILTERS } from './audit-filters';
 import { AUDIT_COLUMNS, AuditRow } from './audit-row';
-import { AuditVerify } from './audit-verify';
+import { AuditSeal } from './audit-seal';
 
 const PAGE_SIZE = 50;
 
@@ -44,7 +44,7 @@ export default function AuditPage() {
   return (
     <>
       <PageHeader title={t('audit.title')} />
-      <AuditVerify />
+      <AuditSeal />
       <AuditFilters value={filters} onApply={setFilters} />
       <QueryState isPending={query.isPending} error={query.error && !query.data ? query.error : null}>
         <Table.ScrollContainer minWidth={900}>

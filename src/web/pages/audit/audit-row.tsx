@@ -71,8 +71,14 @@ export function AuditRow({ entry }: { entry: AuditEntry }) {
               <JsonBlock label={t('audit.after')} value={entry.after} />
             </SimpleGrid>
             <Text size="xs" c="dimmed" mt="xs">
-              {t('audit.requestId')}: <bdi>{entry.requestId ?? '—'}</bdi> · {t('audit.hash')}:{' '}
-              <bdi style={{ wordBreak: 'break-all' }}>{entry.hash}</bdi>
+              {t('audit.requestId')}: <bdi>{entry.requestId ?? '—'}</bdi> ·{' '}
+              {entry.seq === null ? t('audit.unsealed') : t('audit.place', { place: format.number(entry.seq) })}
+              {entry.leafHash && (
+                <>
+                  {' '}
+                  · {t('audit.leafHash')}: <bdi style={{ wordBreak: 'break-all', fontFamily: 'monospace' }}>{entry.leafHash}</bdi>
+                </>
+              )}
             </Text>
           </Table.Td>
         </Table.Tr>
