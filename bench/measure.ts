@@ -60,8 +60,9 @@ function trackActivity(db: Db): { db: Db; settled(): Promise<void> } {
 }
 
 /** `dataDir` holds the audit log's key and checkpoint file: give the bench a directory of its own. */
-export async function startApp(raw: Db, dataDir?: string): Promise<RunningApp> {
-  const { db, settled } = trackActivity(raw);
+export async function startApp(raw: Db, dataDir?: string, wrap: (db: Db) => Db = (db) => db): Promise<RunningApp> {
+  const { db: tracked, settled } = trackActivity(raw);
+  const db = wrap(tracked);
   const config = { ...loadConfig({}), seed: 'none' as const, ...(dataDir ? { dataDir } : {}) };
   const app = await buildApp({ db, config, logger: false });
   // Loopback only: nothing in the bench listens on or reaches another interface.

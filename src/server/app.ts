@@ -15,7 +15,6 @@ import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
   jsonSchemaTransformObject,
-  serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
@@ -24,6 +23,7 @@ import { databaseErrorToProblem } from './db/errors.ts';
 import { registerAuthentication } from './http/authenticate.ts';
 import './http/fastify-types.ts';
 import { type FieldError, Problem } from './http/problems.ts';
+import { serializerCompiler } from './http/serialize.ts';
 import { accessRoutes } from './modules/access/access.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';

@@ -9,14 +9,23 @@ import { toQuery } from './db.ts';
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  // One connection answers one query at a time: queries of a transaction that code starts
+  // together (Promise.all) are sent one after another, in the order they were asked.
+  let queue: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(send: () => Promise<T>): Promise<T> => {
+    if (client instanceof pg.Pool) return send();
+    const turn = queue.then(send, send);
+    queue = turn.catch(() => {});
+    return turn;
+  };
   return {
     async query<Row>(query: Parameters<typeof toQuery>[0], values?: unknown[]): Promise<QueryResult<Row>> {
       const { text, values: params } = toQuery(query, values);
-      const result = await client.query(text, params);
+      const result = await inTurn(() => client.query(text, params));
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
     },
     async exec(script: string): Promise<void> {
-      await client.query(script);
+      await inTurn(() => client.query(script));
     },
   };
 }
