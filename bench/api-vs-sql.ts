@@ -122,8 +122,11 @@ export function formatApiSqlRows(rows: ApiSqlRow[]): { label: string; value: str
   }));
 }
 
-// `npx tsx bench/api-vs-sql.ts`: every list and overview on the Gaza scenario, on a fresh embedded server.
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** Every list and overview on the Gaza scenario, on a fresh embedded server. */
+export async function runApiVsSqlOnScenario(
+  runs: number,
+  onProgress?: (line: string) => void,
+): Promise<{ label: string; value: string }[]> {
   const bench = await openBenchEmbedded();
   const dataDir = await benchDataDir();
   try {
@@ -134,10 +137,11 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
       const cookie = await signIn(running.url, 'admin@concord.example', DEMO_PASSWORD);
       const rows = await measureApiVsSql(running.app, running.url, bench.db, recorder, {
         cookie,
-        runs: Number(process.env.BENCH_RUNS ?? 30),
+        runs,
         paths: process.env.BENCH_PATHS?.split(','),
+        onProgress,
       });
-      for (const row of formatApiSqlRows(rows)) console.log(`${row.label.padEnd(60)} ${row.value}`);
+      return formatApiSqlRows(rows);
     } finally {
       await running.app.close();
     }
@@ -145,4 +149,9 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     await dataDir.remove();
     await bench.dispose();
   }
+}
+
+// `npx tsx bench/api-vs-sql.ts`: that, alone.
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const row of await runApiVsSqlOnScenario(Number(process.env.BENCH_RUNS ?? 30))) console.log(`${row.label.padEnd(60)} ${row.value}`);
 }

@@ -21,7 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SaxesParser } from 'saxes';
 import { transactionKeys } from '../src/server/modules/funding/standards/iati-model.ts';
 import { emptySummary, readIati, tally } from '../src/server/modules/funding/standards/iati-read.ts';
-import { toMinorUnits } from '../src/server/modules/funding/standards/money.ts';
+import { toMinorUnits } from '../src/shared/money.ts';
 import { generateIatiFile } from './iati-generate.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';

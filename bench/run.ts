@@ -26,6 +26,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import type { Db } from '../src/server/db/db.ts';
 import { listUsers } from '../src/server/modules/access/users.repo.ts';
 import { prepareDatabase } from '../src/server/server.ts';
+import { formatApiSqlRows, measureApiVsSql, QueryRecorder, runApiVsSqlOnScenario } from './api-vs-sql.ts';
 import { benchDataDir, runAuditBench } from './audit-log.ts';
 import { runConditionsAnalysisBench } from './conditions-analysis.ts';
 import { runConditionsDbBench } from './conditions-db.ts';
@@ -34,7 +35,7 @@ import { runFundingBench } from './funding-ledger.ts';
 import { BENCH_ADMIN_EMAIL, BENCH_PASSWORD, generate } from './generate.ts';
 import { runIatiReadBench } from './iati-read.ts';
 import { runImportHostileBench } from './import-hostile.ts';
-import { directLoad, type Figures, httpLoad, httpRequest, signIn, startApp, timed } from './measure.ts';
+import { directLoad, type Figures, httpLoad, signIn, startApp, timed } from './measure.ts';
 import { runPostingsBench } from './postings.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -109,7 +110,8 @@ async function benchEngine(engine: Engine, bench: BenchDb, rows: Rows): Promise<
   set('Database size after generation', size.rows[0].size);
 
   const dataDir = await benchDataDir();
-  const { app, url, settled } = await startApp(db, dataDir.path);
+  const recorder = new QueryRecorder();
+  const { app, url, settled } = await startApp(db, dataDir.path, (wrapped) => recorder.wrap(wrapped));
   try {
     // Sign-in: generated accounts in turn, all with the same (valid) password.
     log(engine, `sign-in for ${SECONDS.signIn} s...`);
@@ -213,6 +215,14 @@ async function benchEngine(engine: Engine, bench: BenchDb, rows: Rows): Promise<
       },
     );
     for (const row of postingRows) set(row.label, row.value);
+
+    // Every list and overview endpoint beside its own SQL, at this scale (a million ledger entries).
+    log(engine, 'every list and overview endpoint beside its SQL...');
+    const apiSql = await measureApiVsSql(app, url, db, recorder, {
+      cookie: await signIn(url, BENCH_ADMIN_EMAIL, BENCH_PASSWORD),
+      runs: QUICK ? 5 : 15,
+    });
+    for (const row of formatApiSqlRows(apiSql)) set(`${row.label} (1M ledger entries)`, row.value);
   } finally {
     await app.close();
     await dataDir.remove();
@@ -285,6 +295,9 @@ async function main() {
   console.log('[engine] refusing hostile import files...');
   const hostileRows = await runImportHostileBench((line) => console.log(`[hostile] ${line}`));
 
+  console.log('[scenario] every list and overview endpoint beside its SQL, on the Gaza scenario...');
+  const scenarioApiSql = await runApiVsSqlOnScenario(QUICK ? 5 : 30);
+
   const shown = engines.filter((engine) => [...rows.values()].some((cells) => cells[engine]));
   const order = [...rows.keys()];
   // Columns padded to one width, so the table reads as well in a terminal as rendered.
@@ -322,6 +335,10 @@ async function main() {
     `### IATI import (streaming reader on a generated ${QUICK ? '10' : '100'} MB IATI 2.03 file, beside xmllint --stream)`,
     '',
     ...padded([['Measurement', 'Figure'], ...iatiRows.map((row) => [row.name, row.value])]),
+    '',
+    '### API beside its SQL on the Gaza scenario (embedded PostgreSQL; median of sequential requests, then the same queries replayed directly)',
+    '',
+    ...padded([['Endpoint', 'API, SQL, ratio'], ...scenarioApiSql.map((row) => [row.label, row.value])]),
     '',
     '### Hostile imports refused (streamed over loopback HTTP; the import reads in a worker thread)',
     '',

@@ -20,7 +20,7 @@ import { setGate } from '../modules/conditions/gates.ts';
 import * as funding from '../modules/funding/funding.repo.ts';
 import type { BUDGET_CATEGORIES, INSTRUMENT_KINDS } from '../modules/funding/funding.schema.ts';
 import { type PostingKind, post } from '../modules/funding/ledger.repo.ts';
-import { toUsd } from '../modules/funding/money.ts';
+import { toUsd } from '../modules/funding/rates.ts';
 
 const MARKER = 'gaza-funding';
 const SEED = 'seed';

@@ -4,6 +4,7 @@
  * the conditions and gated subjects the caller may see.
  */
 
+import { usdOf } from '../../../shared/money.ts';
 import type { Ctx } from '../../http/context.ts';
 import { invalid, Problem } from '../../http/problems.ts';
 import {
@@ -26,9 +27,8 @@ import { isStandIn, type VisibleModel } from './model-cache.ts';
 
 /** Money as an exact decimal string of dollars; the other dimensions as integers. */
 export function presentValues(values: DimensionValues) {
-  const cents = values.money_usd;
   return {
-    money_usd: `${cents / 100n}.${(cents % 100n).toString().padStart(2, '0')}`,
+    money_usd: usdOf(values.money_usd),
     personnel: Number(values.personnel),
     aid_trucks_per_day: Number(values.aid_trucks_per_day),
     projects: Number(values.projects),

@@ -13,6 +13,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
+import { centsOf, usdOf } from '../../../shared/money.ts';
 import { type Actor, actorLabel, can, ownsRecord } from '../../http/actor.ts';
 import type { Ctx } from '../../http/context.ts';
 import { forbidden, invalid, notFound, Problem } from '../../http/problems.ts';
@@ -22,7 +23,6 @@ import type * as s from './claims.schema.ts';
 import type { ClaimStatus } from './claims.schema.ts';
 import * as funding from './funding.repo.ts';
 import * as ledger from './ledger.repo.ts';
-import { centsOf, usdOf } from './money.ts';
 
 // --- Amounts --------------------------------------------------------------------------------
 

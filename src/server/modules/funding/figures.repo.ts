@@ -6,10 +6,10 @@
  * gap is the budget less what was received. Periods are whole months.
  */
 import sql, { empty, raw, type Sql } from 'sql-template-tag';
+import { centsOf, usdOf } from '../../../shared/money.ts';
 import type { Queryable } from '../../db/db.ts';
 import { type Actor, visibleTo } from '../../http/actor.ts';
 import type { BUDGET_CATEGORIES } from './funding.schema.ts';
-import { centsOf, usdOf } from './money.ts';
 
 type PostingKind = 'receipt' | 'allocation' | 'disbursement' | 'expenditure';
 

@@ -5,10 +5,10 @@
  * without defaults.
  */
 import { z } from 'zod';
+import { decimalsOf, isMoneyCurrency, minorDigits } from '../../../shared/money.ts';
 import { CLASSIFICATIONS } from '../../../shared/organisations.ts';
 import { conditionExpression } from '../conditions/conditions.schema.ts';
 import { CONDITION_STATUSES } from '../conditions/expressions.ts';
-import { decimalsOf, isCurrency, minorDigits } from './money.ts';
 
 export const INSTRUMENT_KINDS = ['appropriation', 'security_assistance', 'trust_fund', 'grant', 'in_kind', 'other'] as const;
 export const BUDGET_CATEGORIES = [
@@ -32,7 +32,7 @@ const sharedWith = z.array(z.uuid()).max(100);
 export const currency = z
   .string()
   .regex(/^[A-Z]{3}$/, 'An ISO 4217 currency code in capitals, e.g. "USD".')
-  .refine(isCurrency, 'Not an ISO 4217 currency code.');
+  .refine(isMoneyCurrency, 'Not an ISO 4217 currency that money can be recorded in.');
 /** A positive amount as a decimal string. */
 export const amount = z
   .string()
@@ -42,7 +42,7 @@ export const usd = z.string();
 
 /** Refuses more decimals than the currency's minor unit (no fractions of a cent). */
 export function checkMinorUnits(value: { amount?: string; currency?: string }, ctx: z.RefinementCtx, at: (string | number)[] = []): void {
-  if (value.amount === undefined || value.currency === undefined || !isCurrency(value.currency)) return;
+  if (value.amount === undefined || value.currency === undefined || !isMoneyCurrency(value.currency)) return;
   const digits = minorDigits(value.currency);
   if (decimalsOf(value.amount) > digits)
     ctx.addIssue({ code: 'custom', path: [...at, 'amount'], message: `${value.currency} amounts have at most ${digits} decimals.` });

@@ -4,6 +4,7 @@
  * themselves (balance, no overdraft, no change) are the database's.
  */
 import type { z } from 'zod';
+import { centsOf, usdOf } from '../../../shared/money.ts';
 import { type Actor, actorLabel, can, ownsRecord } from '../../http/actor.ts';
 import type { Ctx } from '../../http/context.ts';
 import { forbidden, invalid, notFound, Problem } from '../../http/problems.ts';
@@ -13,7 +14,7 @@ import { setGate } from '../conditions/gates.ts';
 import * as repo from './funding.repo.ts';
 import type * as s from './funding.schema.ts';
 import * as ledger from './ledger.repo.ts';
-import { centsOf, toUsd, usdOf } from './money.ts';
+import { toUsd } from './rates.ts';
 import { trancheStates } from './tranches.ts';
 
 export function ownerOrg(actor: Actor, what: string): string {

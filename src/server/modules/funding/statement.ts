@@ -6,6 +6,7 @@
  * as funding, as in the overview.
  */
 import PDFDocument from 'pdfkit';
+import { centsOf, formatAmount, formatMoney, REPORTING_CURRENCY, usdOf } from '../../../shared/money.ts';
 import type { Actor } from '../../http/actor.ts';
 import type { Ctx } from '../../http/context.ts';
 import { MAX_PAGE_SIZE } from '../../http/schemas.ts';
@@ -13,7 +14,6 @@ import { getOrganisation } from '../access/organisations.repo.ts';
 import * as repo from './funding.repo.ts';
 import * as service from './funding.service.ts';
 import * as ledger from './ledger.repo.ts';
-import { centsOf, minorDigits, usdOf } from './money.ts';
 
 type Pledge = Awaited<ReturnType<typeof service.getPledge>>;
 type PostingKind = 'receipt' | 'allocation' | 'disbursement' | 'expenditure';
@@ -132,18 +132,14 @@ export async function gatherStatement(ctx: Ctx, query: { donorOrgId: string; fro
 }
 
 /** "1234567.5" as "$1,234,567.50", from the decimal string, exactly. */
+/** "1500000.5" as "$1,500,000.50". */
 export function dollars(usd: string): string {
-  const negative = usd.startsWith('-');
-  const [whole, fraction = ''] = (negative ? usd.slice(1) : usd).split('.');
-  return `${negative ? '-' : ''}$${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction.padEnd(2, '0').slice(0, 2)}`;
+  return formatMoney(usd, REPORTING_CURRENCY, 'en');
 }
 
 /** "1000000.0000" EUR as "1,000,000.00 EUR": grouped, with the currency's own decimals. */
 export function amountIn(amount: string, currency: string): string {
-  const [whole, fraction = ''] = amount.split('.');
-  const digits = minorDigits(currency);
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${digits > 0 ? `${grouped}.${fraction.padEnd(digits, '0').slice(0, digits)}` : grouped} ${currency}`;
+  return `${formatAmount(amount, currency, 'en')} ${currency}`;
 }
 
 const TRANCHE_STATE_LABEL = { blocked: 'blocked', expected: 'expected to open', open: 'open', received: 'received' } as const;

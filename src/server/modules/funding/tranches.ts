@@ -6,12 +6,12 @@
  * conditions capability's gate state (ctx.gates), never worked out here.
  */
 import sql from 'sql-template-tag';
+import { centsOf } from '../../../shared/money.ts';
 import { visibleTo } from '../../http/actor.ts';
 import type { Ctx } from '../../http/context.ts';
 import type { SubjectGateState } from '../conditions/gate-state.ts';
 import type { GatedSubjectType } from '../conditions/gates.ts';
 import { TRANCHE_SUBJECT, type TrancheRow } from './funding.repo.ts';
-import { centsOf } from './money.ts';
 
 export interface TrancheState extends Omit<SubjectGateState, 'state'> {
   state: SubjectGateState['state'] | 'received';

@@ -11,8 +11,9 @@
  * exactly as it was written, which covers every real amount; one with more cannot be trusted
  * to the cent and is skipped rather than rounded.
  */
+
+import { canonicalDecimal, isCurrencyCode } from '../../../../shared/money.ts';
 import type { TransactionTypeCode } from './iati-model.ts';
-import { canonicalDecimal, isCurrencyCode } from './money.ts';
 
 export const FTS_STATUSES = ['pledge', 'commitment', 'paid'] as const;
 export type FtsStatus = (typeof FTS_STATUSES)[number];

@@ -19,8 +19,8 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
+import { canonicalDecimal } from '../../../../shared/money.ts';
 import type { FtsFlow } from './fts-read.ts';
-import { canonicalDecimal } from './money.ts';
 
 export type HxlValue = string | number | null;
 

@@ -10,9 +10,10 @@
  * An activity is the unit: one problem anywhere in it makes the whole activity invalid, so
  * an import never keeps half of what a publisher reported for one activity.
  */
+
+import { canonicalDecimal, isCurrencyCode } from '../../../../shared/money.ts';
 import type { IatiActivity, IatiBudget, IatiNarrative, IatiOrgRef, IatiParticipatingOrg, IatiTransaction } from './iati-model.ts';
 import { isTransactionType } from './iati-model.ts';
-import { canonicalDecimal, isCurrencyCode } from './money.ts';
 
 export const SUPPORTED_VERSIONS = ['2.01', '2.02', '2.03'] as const;
 

@@ -9,10 +9,10 @@
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { XMLBuilder } from 'fast-xml-parser';
+import { canonicalDecimal, isCurrencyCode } from '../../../../shared/money.ts';
 import type { IatiActivity, IatiBudget, IatiNarrative, IatiOrgRef, IatiTransaction } from './iati-model.ts';
 import { isTransactionType } from './iati-model.ts';
 import { isoDate } from './iati-normalize.ts';
-import { canonicalDecimal, isCurrencyCode } from './money.ts';
 
 export const WRITTEN_VERSION = '2.03';
 
