@@ -13,7 +13,7 @@ import { chmod, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgdataPath } from '../../src/server/db/data-dir.ts';
-import { EMBEDDED_SYSTEM_USER } from '../../src/server/db/embedded.ts';
+import { EMBEDDED_SYSTEM_USER, EmbeddedUnavailableError, embeddedBinaries } from '../../src/server/db/embedded.ts';
 import { PostgresDb } from '../../src/server/db/postgres.ts';
 import { DEMO_PASSWORD } from '../../src/server/scenario/gaza.ts';
 import { type ServerProcess, startServerProcess, tempDir } from '../support/processes.ts';
@@ -267,5 +267,16 @@ describe.skipIf(!onEmbedded)('the embedded server started as root and as a plain
       expect(await server.stop()).toBe(0);
       await dir.remove();
     }
+  });
+});
+
+describe('the embedded server on a platform it has no binaries for', () => {
+  it('says so in one plain sentence that names DATABASE_URL', () => {
+    expect(() => embeddedBinaries('aix', 'ppc64')).toThrow(
+      new EmbeddedUnavailableError(
+        'The embedded PostgreSQL has no binaries for aix-ppc64 on this machine; set DATABASE_URL to a PostgreSQL server (postgres://user@host:5432/db) to run Concord.',
+      ),
+    );
+    expect(embeddedBinaries().version).toMatch(/^18\.\d+/);
   });
 });

