@@ -98,6 +98,9 @@ export async function* readIati(source: AsyncIterable<string | Uint8Array>, opti
   const tagStart = (): { at: number; line: number } => {
     const end = parser.position - bufferStart;
     const at = buffer.lastIndexOf('<', end - 1);
+    // Without the source kept, the tag's end stands for its start: sizes and lines are as
+    // exact as limits and messages need.
+    if (at < 0) return { at: parser.position, line: parser.line };
     let newlines = 0;
     for (let i = buffer.indexOf('\n', at); i >= 0 && i < end; i = buffer.indexOf('\n', i + 1)) newlines++;
     return { at: bufferStart + at, line: parser.line - newlines };

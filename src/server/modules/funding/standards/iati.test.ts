@@ -360,6 +360,13 @@ describe('IATI reader: what cannot be imported at all is refused in one sentence
     const pieces = Array.from({ length: 2000 }, () => Buffer.from('x'.repeat(10)));
     const chunked = Readable.from([Buffer.from('<iati-activities version="2.03"><iati-activity><title><narrative>'), ...pieces]);
     await expect(readAll(chunked, limits)).rejects.toThrow(/without markup/);
+    // Many small activities are not one large one, whether or not the source is kept.
+    const many = file(Array.from({ length: 300 }, (_, i) => activity(`A-${i}`, transaction('t1', '1', '2025-01-02', '1'))).join('\n'));
+    expect(many.length).toBeGreaterThan(limits.maxActivityBytes * 2);
+    for (const withSource of [false, true]) {
+      const items = await readAll(many, { ...limits, withSource });
+      expect(items.filter((item) => item.kind === 'activity')).toHaveLength(300);
+    }
   });
 });
 
