@@ -4,7 +4,8 @@
  * on one instrument (a donor that funds most is a hot account), each with a fresh
  * Idempotency-Key; and `pgbench` (TPC-B-like, 32 clients) on a database of its own on the same
  * server, in the same run. While the postings run, pg_stat_activity is sampled to show what
- * the server's sessions wait on, if anything.
+ * the server's sessions wait on, if anything. BENCH_NO_PGBENCH=1 leaves pgbench out (when
+ * profiling the server alone).
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -124,7 +125,7 @@ export async function runPostingsBench(db: Db, running: RunningApp, options: Pos
   rows.push({ label: 'Postings: what the sessions waited on, one instrument', value: hot.waits });
 
   say(`pgbench, TPC-B-like, ${POSTING_CONNECTIONS} clients...`);
-  const reference = await runPgbench(options.adminUrl, options.seconds);
+  const reference = process.env.BENCH_NO_PGBENCH ? { skipped: 'BENCH_NO_PGBENCH' } : await runPgbench(options.adminUrl, options.seconds);
   if ('skipped' in reference) rows.push({ label: 'pgbench TPC-B-like, same server', value: `skipped: ${reference.skipped}` });
   else {
     rows.push({
