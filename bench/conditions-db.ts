@@ -17,6 +17,7 @@
  * the stored expressions exactly as the API writes them.
  */
 import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import type { Db } from '../src/server/db/db.ts';
 import type { Actor } from '../src/server/http/actor.ts';
 import { makeCtx } from '../src/server/http/context.ts';
@@ -25,9 +26,13 @@ import { COMMITMENT_SUBJECT } from '../src/server/modules/conditions/commitments
 import { loadModel } from '../src/server/modules/conditions/conditions.service.ts';
 import { DIMENSIONS, type Expression, expressionSize } from '../src/server/modules/conditions/expressions.ts';
 import { ModelCache } from '../src/server/modules/conditions/model-cache.ts';
+import { DEMO_PASSWORD } from '../src/server/scenario/gaza.ts';
+import { prepareDatabase } from '../src/server/server.ts';
+import { benchDataDir } from './audit-log.ts';
 import { generateConditionsData, STAKEHOLDERS } from './conditions-analysis.ts';
-import { BENCH_ADMIN_EMAIL, BENCH_PASSWORD } from './generate.ts';
-import { httpRequest, type RunningApp, signIn } from './measure.ts';
+import { openBenchEmbedded } from './engines.ts';
+import { BENCH_ADMIN_EMAIL, BENCH_PASSWORD, generate } from './generate.ts';
+import { httpRequest, type RunningApp, signIn, startApp } from './measure.ts';
 
 export interface ConditionsDbOptions {
   conditions: number;
@@ -214,8 +219,17 @@ export async function runConditionsDbBench(db: Db, running: RunningApp, options:
   });
   let loaded = await loadModel(ctx);
   rows.push({
-    label: 'Conditions: loadModel() after a write (what changed read again + build)',
+    label: "Conditions: loadModel() after a commitment's value changed (read again, values replaced)",
     value: timing(await time(async () => (loaded = await loadModel(ctx)), runs, write)),
+  });
+  // A condition's status moves (as evidence does): the model's structure is built again in memory.
+  const someCondition = (await db.query<{ id: string }>('select id from conditions order by id limit 1')).rows[0].id;
+  let flip = 0;
+  const statusWrite = () =>
+    db.query('update conditions set status = $2 where id = $1', [someCondition, flip++ % 2 ? 'met' : 'partially_met']);
+  rows.push({
+    label: "Conditions: loadModel() after a condition's status changed (read again, model rebuilt in memory)",
+    value: timing(await time(async () => (loaded = await loadModel(ctx)), runs, statusWrite)),
   });
   rows.push({
     label: 'Conditions: loadModel() with nothing changed (one query for changes)',
@@ -281,4 +295,71 @@ export async function runConditionsDbBench(db: Db, running: RunningApp, options:
     (body) => `${int(JSON.parse(body).total)} gates · ${size(Buffer.byteLength(body))} JSON`,
   );
   return rows;
+}
+
+/**
+ * The first analysis after a write on the Gaza scenario: a condition's evidence recorded in
+ * SQL, then GET /api/conditions/analysis as a political officer. Returns rows for the table.
+ */
+export async function runScenarioAnalysisAfterWrite(runs: number): Promise<ConditionsDbRow[]> {
+  const bench = await openBenchEmbedded();
+  const dataDir = await benchDataDir();
+  try {
+    await prepareDatabase(bench.db, 'gaza');
+    const running = await startApp(bench.db, dataDir.path);
+    try {
+      const cookie = await signIn(running.url, 'political@concord.example', DEMO_PASSWORD);
+      const conditions = (await bench.db.query<{ id: string }>('select id from conditions order by code')).rows.map((r) => r.id);
+      let i = 0;
+      const write = () =>
+        bench.db.query(
+          `insert into condition_evidence (condition_id, dated_on, status, source, recorded_by) values ($1, '2026-01-01', $2, 'bench', 'bench')`,
+          [conditions[i % conditions.length], i++ % 2 ? 'met' : 'partially_met'],
+        );
+      const once = async () => {
+        const response = await httpRequest(`${running.url}/api/conditions/analysis`, { headers: { cookie } });
+        if (response.status !== 200) throw new Error(`analysis answered ${response.status}`);
+      };
+      await once();
+      const cold = await time(once, runs, write);
+      const warm = await time(once, runs * 4);
+      return [
+        { label: 'Conditions on the Gaza scenario: GET /api/conditions/analysis, first after a write (aim < 100 ms)', value: timing(cold) },
+        { label: 'Conditions on the Gaza scenario: the same, nothing changed', value: timing(warm) },
+      ];
+    } finally {
+      await running.app.close();
+    }
+  } finally {
+    await dataDir.remove();
+    await bench.dispose();
+  }
+}
+
+// `npx tsx bench/conditions-db.ts`: the analysis on a fresh embedded server, at full scale and on the scenario.
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const quick = process.env.BENCH_QUICK === '1';
+  for (const row of await runScenarioAnalysisAfterWrite(quick ? 5 : 20)) console.log(`${row.label.padEnd(100)} ${row.value}`);
+  const bench = await openBenchEmbedded();
+  const dataDir = await benchDataDir();
+  try {
+    await prepareDatabase(bench.db, 'none');
+    await generate(bench.db, { organisations: 100, usersPerOrganisation: 1, auditRows: 0, auditBatch: 1 });
+    const running = await startApp(bench.db, dataDir.path);
+    try {
+      const rows = await runConditionsDbBench(bench.db, running, {
+        conditions: quick ? 200 : 2_000,
+        gates: quick ? 5_000 : 50_000,
+        runs: 5,
+        warmRuns: 20,
+        onProgress: (line) => console.log(line),
+      });
+      for (const row of rows) console.log(`${row.label.padEnd(100)} ${row.value}`);
+    } finally {
+      await running.app.close();
+    }
+  } finally {
+    await dataDir.remove();
+    await bench.dispose();
+  }
 }

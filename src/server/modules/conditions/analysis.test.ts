@@ -28,6 +28,7 @@ import {
   scenarioArb,
   sumValues,
   trueStatus,
+  valuesArb,
 } from './brute-force.ts';
 import {
   CONDITION_STATUSES,
@@ -37,6 +38,7 @@ import {
   expressionSchema,
   findRequirementCycle,
   formatExpression,
+  withGateValues,
 } from './expressions.ts';
 
 function bruteEarliest(s: Scenario, gate: GateInput): EarliestOpening {
@@ -508,5 +510,28 @@ describe('the expression schema', () => {
       schema = schema.anyOf[1].properties!.args.items as typeof schema;
     }
     expect(levels).toBe(6);
+  });
+});
+
+describe('a model with new gate values', () => {
+  it('analyses as the model built anew with those values', () => {
+    fc.assert(
+      fc.property(
+        scenarioArb.chain((s) => fc.tuple(fc.constant(s), fc.array(fc.tuple(fc.nat(), valuesArb), { maxLength: 4 }))),
+        ([s, changes]) => {
+          const values = new Map(changes.filter(() => s.gates.length).map(([i, v]) => [s.gates[i % s.gates.length].id, v]));
+          const patched = withGateValues(buildModel(s), values);
+          const rebuilt = buildModel({ ...s, gates: s.gates.map((g) => ({ ...g, values: values.get(g.id) ?? g.values })) });
+          expect(patched.sumsFitNumbers).toBe(rebuilt.sumsFitNumbers);
+          const [a, b] = [analyse(patched), analyse(rebuilt)];
+          expect([a.open, a.blocked]).toEqual([b.open, b.blocked]);
+          for (const c of s.conditions) {
+            const [x, y] = [a.conditions.get(c.id)!, b.conditions.get(c.id)!];
+            expect([x.heldBack, x.inUnlockingSets, x.unlocks]).toEqual([y.heldBack, y.inUnlockingSets, y.unlocks]);
+          }
+        },
+      ),
+      RUNS,
+    );
   });
 });

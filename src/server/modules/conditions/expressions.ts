@@ -366,6 +366,25 @@ export function buildModel(input: { conditions: readonly ConditionInput[]; gates
   };
 }
 
+/**
+ * The model with some gates' values replaced (by gate id), everything else shared with it:
+ * what a write that changes only what gated subjects are worth needs, without compiling
+ * every expression again. Equal to building the model anew with those values.
+ */
+export function withGateValues(model: AnalysisModel, values: ReadonlyMap<string, Partial<DimensionValues>>): AnalysisModel {
+  const totals = zeroValues();
+  const gates = model.gates.map((gate): ModelGate => {
+    const changed = values.get(gate.input.id);
+    if (!changed) {
+      for (const dimension of DIMENSIONS) totals[dimension] += gate.values[dimension];
+      return gate;
+    }
+    const input = { ...gate.input, values: changed };
+    return { ...gate, input, ...gateValues(input, totals) };
+  });
+  return { ...model, gates, sumsFitNumbers: DIMENSIONS.every((d) => totals[d] <= BigInt(Number.MAX_SAFE_INTEGER)) };
+}
+
 /** `base` statuses with some replaced; an id the model does not know is an error. */
 export function withOverrides(
   model: AnalysisModel,

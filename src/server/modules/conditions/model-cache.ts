@@ -23,7 +23,14 @@ import sql from 'sql-template-tag';
 import type { Db, Queryable } from '../../db/db.ts';
 import { type Actor, visibilityKey } from '../../http/actor.ts';
 import * as repo from './conditions.repo.ts';
-import { type AnalysisModel, buildModel, type ConditionInput, type ConditionStatus, type Expression } from './expressions.ts';
+import {
+  type AnalysisModel,
+  buildModel,
+  type ConditionInput,
+  type ConditionStatus,
+  type Expression,
+  withGateValues,
+} from './expressions.ts';
 import { type GatedSubjects, gatesOf, type VisibleGate, visibleGates, withSubjects } from './gates.ts';
 
 const STAND_IN = 'hidden:';
@@ -122,6 +129,34 @@ function modelOf(data: ModelData): VisibleModel {
     gates: data.gates,
     stakeholders: data.stakeholders,
     idInModel: (id) => (data.conditions.has(id) ? id : (standIns.get(id) ?? `${STAND_IN}0`)),
+  };
+}
+
+/**
+ * When the gates are the same, with the same expressions, and only some gates' values moved:
+ * those values, by gate id. Null when anything else changed.
+ */
+function changedValues(before: ModelData, after: ModelData): Map<string, VisibleGate['values']> | null {
+  if (before.gates.size !== after.gates.size) return null;
+  const values = new Map<string, VisibleGate['values']>();
+  for (const [id, gate] of after.gates) {
+    const old = before.gates.get(id);
+    if (!old) return null;
+    if (old === gate) continue;
+    if (JSON.stringify(old.expression) !== JSON.stringify(gate.expression)) return null;
+    values.set(id, gate.values);
+  }
+  return values;
+}
+
+/** The model of `data` from the one before it, when only gates' values changed. */
+function withValues(previous: VisibleModel, data: ModelData, values: Map<string, VisibleGate['values']>): VisibleModel {
+  return {
+    ...previous,
+    model: withGateValues(previous.model, values),
+    conditions: data.conditions,
+    gates: data.gates,
+    stakeholders: data.stakeholders,
   };
 }
 
@@ -275,7 +310,8 @@ export class ModelCache {
           await tx.query<Change>(sql`
             select source, subject_type as "subjectType", ids::text[] as ids from (${changesSince(entry.snapshot)}) c order by id`)
         ).rows;
-        if (changes.some((c) => c.source === 'all')) return { snapshot: now, data: await readAll(tx, entry.actor, this.subjects) };
+        if (changes.some((c) => c.source === 'all'))
+          return { snapshot: now, data: await readAll(tx, entry.actor, this.subjects), structural: true };
         const data: ModelData = {
           conditions: new Map(entry.data.conditions),
           all: new Map(entry.data.all),
@@ -283,13 +319,15 @@ export class ModelCache {
           stakeholders: new Map(entry.data.stakeholders),
         };
         await applyChanges(tx, entry.actor, this.subjects, data, changes);
-        return { snapshot: now, data };
+        const structural = changes.some((c) => c.source === 'conditions' || c.source === 'stakeholders');
+        return { snapshot: now, data, structural };
       },
       { snapshot: true },
     );
     entry.snapshot = patched.snapshot;
+    const values = patched.structural ? null : changedValues(entry.data, patched.data);
     entry.data = patched.data;
-    entry.visible = modelOf(patched.data);
+    entry.visible = values ? withValues(entry.visible, patched.data, values) : modelOf(patched.data);
     entry.refreshedAt = Date.now();
   }
 }
