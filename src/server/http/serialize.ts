@@ -26,7 +26,14 @@ export function outputJsonSchema(schema: ZodType): JsonSchema {
   }) as JsonSchema;
 }
 
-/** Fastify's serializer compiler for routes whose response schemas are zod schemas. */
+/**
+ * Fastify's serializer compiler for routes whose response schemas are zod schemas. Each is
+ * compiled when it first writes a response: compiling every route's at start-up took seconds.
+ */
 export function serializerCompiler({ schema }: { schema: unknown }): (data: unknown) => string {
-  return fastJson(outputJsonSchema(schema as ZodType) as unknown as Parameters<typeof fastJson>[0]) as (data: unknown) => string;
+  let write: ((data: unknown) => string) | undefined;
+  return (data) => {
+    write ??= fastJson(outputJsonSchema(schema as ZodType) as unknown as Parameters<typeof fastJson>[0]) as (data: unknown) => string;
+    return write(data);
+  };
 }
