@@ -115,7 +115,7 @@ describe('concurrent money writes', () => {
     );
     const account = (await t.db.query<{ id: string }>('select account_id as id from ledger_account_balances limit 1')).rows[0].id;
     await expect(
-      t.db.query(`insert into ledger_balance_parts (account_id, part, balance_usd) values ($1, 15, 1000000)`, [account]),
+      t.db.query(`insert into ledger_balance_parts (account_id, part, balance_usd) values ($1, 63, 1000000)`, [account]),
     ).rejects.toThrow(/ledger balances change only by posting entries/);
     await expect(t.db.query('delete from ledger_balance_parts')).rejects.toThrow(/ledger balances change only by posting entries/);
   });

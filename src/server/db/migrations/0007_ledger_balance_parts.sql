@@ -15,7 +15,7 @@
 
 create table ledger_balance_parts (
   account_id uuid not null references ledger_accounts (id),
-  part smallint not null check (part between 0 and 15),
+  part smallint not null check (part between 0 and 63),
   balance_usd numeric(20, 2) not null default 0,
   primary key (account_id, part)
 );
@@ -58,13 +58,13 @@ begin
         using errcode = 'P0001', hint = 'funding.insufficient-funds', detail = account_kind;
     end if;
   end if;
-  insert into ledger_balance_parts (account_id, part, balance_usd) values (new.account_id, pg_backend_pid() % 16, new.amount_usd)
+  insert into ledger_balance_parts (account_id, part, balance_usd) values (new.account_id, pg_backend_pid() % 64, new.amount_usd)
     on conflict (account_id, part) do update set balance_usd = ledger_balance_parts.balance_usd + excluded.balance_usd;
   return new;
 end $$;
 
 -- The monthly roll-up in parts too.
-alter table ledger_monthly add column part smallint not null default 0 check (part between 0 and 15);
+alter table ledger_monthly add column part smallint not null default 0 check (part between 0 and 63);
 alter table ledger_monthly drop constraint ledger_monthly_month_kind_instrument_id_budget_line_id_paye_key;
 alter table ledger_monthly add constraint ledger_monthly_key unique nulls not distinct (month, kind, instrument_id, budget_line_id, payee_org_id, part);
 
@@ -81,7 +81,7 @@ begin
   end if;
   insert into ledger_monthly (month, kind, instrument_id, budget_line_id, payee_org_id, part, amount_usd, transactions)
     values (date_trunc('month', new.value_date)::date, counted.kind, counted.instrument_id, counted.budget_line_id,
-            counted.payee_org_id, pg_backend_pid() % 16, sign * new.amount_usd, sign)
+            counted.payee_org_id, pg_backend_pid() % 64, sign * new.amount_usd, sign)
     on conflict (month, kind, instrument_id, budget_line_id, payee_org_id, part) do update
       set amount_usd = ledger_monthly.amount_usd + excluded.amount_usd,
           transactions = ledger_monthly.transactions + excluded.transactions;
