@@ -5,9 +5,6 @@
  * exchange rate. In English, in Arabic (right to left) and at 360 px wide.
  */
 import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chooseLanguage, HAS_CHROMIUM, shownText, signIn, snapshot, suiteTitle, useE2E, visible } from './support/e2e.ts';
 
@@ -31,8 +28,6 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('a donor officer imports an IATI file'
 ${activity(`XM-E2E-${suffix}-1`, [tx('1', '1000000'), tx('3', '400000.25'), tx('4', '1250.5', 'KWD', '2019-01-01')].join('\n'))}
 ${activity(`XM-E2E-${suffix}-2`, tx('3', '10', 'USD', '2026-02-30'))}
 </iati-activities>`;
-    const path = join(tmpdir(), `concord-e2e-${suffix}.xml`);
-    await writeFile(path, xml);
     const badLine = xml.split('\n').findIndex((l) => l.includes('2026-02-30')) + 1;
 
     const page = await (await e2e.newContext()).newPage();
@@ -40,7 +35,9 @@ ${activity(`XM-E2E-${suffix}-2`, tx('3', '10', 'USD', '2026-02-30'))}
     await page.goto(`${e2e.server.url}/funding/imports`);
     await visible(page.getByTestId('import-submit'));
     await page.getByTestId('import-file').click();
-    await page.locator('input[type="file"]').setInputFiles(path);
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: `donor-${suffix}.xml`, mimeType: 'application/xml', buffer: Buffer.from(xml) });
     await page.getByTestId('import-submit').click();
     await visible(page.getByTestId('import-refused'));
     const refused = await shownText(page.getByTestId('import-refused'));
