@@ -117,8 +117,8 @@ describe('conditions, evidence and analysis', () => {
     expect(whatIf.body.closed).toEqual({ count: 0, gates: [] });
     expect((await officer.client.get(`/api/conditions/${mandate}`)).body.status).toBe('unmet');
 
-    const earliest = await officer.client.get('/api/conditions/earliest-opening');
-    expect(earliest.body.gates.find((g: { subjectId: string }) => g.subjectId === gated).opening).toEqual({
+    const earliest = await officer.client.get('/api/conditions/earliest-opening?pageSize=100');
+    expect(earliest.body.gates.items.find((g: { subjectId: string }) => g.subjectId === gated).opening).toEqual({
       kind: 'expected',
       date: '2026-06-01',
     });

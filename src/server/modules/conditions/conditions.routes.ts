@@ -191,7 +191,14 @@ export function conditionsRoutes(app: FastifyInstance) {
       querystring: s.analysisQuery,
       response: { 200: s.analysisSchema, ...problemResponses },
     },
-    handler: (req, reply) => run(req, reply, (ctx) => service.presentedAnalysisFor(ctx, req.query.asOf)),
+    handler: (req, reply) =>
+      run(req, reply, async (ctx) => {
+        if (req.query.asOf) return service.presentedAnalysisFor(ctx, req.query.asOf);
+        // Written once per model by the route's own serializer, then sent as written.
+        const written = await service.writtenAnalysisFor(ctx, (presented) => String(reply.serialize(presented)));
+        reply.type('application/json; charset=utf-8');
+        return written as unknown as z.infer<typeof s.analysisSchema>;
+      }),
   });
 
   r.get('/api/conditions/analysis/gates', {
@@ -250,13 +257,17 @@ export function conditionsRoutes(app: FastifyInstance) {
     config: read,
     schema: {
       tags: ['conditions'],
-      summary: 'The earliest date each condition could hold and each gate could open, from target dates',
+      summary:
+        'The earliest date each condition could hold and each gate could open, from target dates; the gates a page at a time, largest first',
+      querystring: z.object(pageQuery),
       response: { 200: s.earliestSchema, ...problemResponses },
     },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {
-        const loaded = await service.loadModel(ctx);
+        const { loaded, analysis } = await service.analysisFor(ctx);
         const openings = earliestOpenings(loaded.model);
+        const { page, pageSize } = req.query;
+        const ids = service.largestFirst(loaded, analysis, [...loaded.gates.keys()]);
         return {
           conditions: [...loaded.conditions.values()].map((c) => ({
             id: c.id,
@@ -264,13 +275,21 @@ export function conditionsRoutes(app: FastifyInstance) {
             targetDate: c.targetDate,
             opening: openings.conditions.get(c.id)!,
           })),
-          gates: [...loaded.gates.values()].map((g) => ({
-            id: g.id,
-            subjectType: g.subject.type,
-            subjectId: g.subject.id,
-            label: g.label ?? null,
-            opening: openings.gates.get(g.id)!,
-          })),
+          gates: {
+            items: ids.slice((page - 1) * pageSize, page * pageSize).map((id) => {
+              const g = loaded.gates.get(id)!;
+              return {
+                id: g.id,
+                subjectType: g.subject.type,
+                subjectId: g.subject.id,
+                label: g.label ?? null,
+                opening: openings.gates.get(id)!,
+              };
+            }),
+            total: ids.length,
+            page,
+            pageSize,
+          },
         };
       }),
   });

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CLASSIFICATIONS } from '../../../shared/organisations.ts';
+import { pageOf } from '../../http/schemas.ts';
 import { STAKEHOLDER_KINDS, STANCES } from './conditions.repo.ts';
 import { CONDITION_STATUSES, DIMENSIONS, expressionSchemaOf } from './expressions.ts';
 
@@ -382,5 +383,5 @@ export const whatIfSchema = z.object({
 
 export const earliestSchema = z.object({
   conditions: z.array(z.object({ id: z.uuid(), code: z.string(), targetDate: z.string().nullable(), opening })),
-  gates: z.array(z.object({ id: z.string(), subjectType: z.string(), subjectId: z.string(), label: z.string().nullable(), opening })),
+  gates: pageOf(z.object({ id: z.string(), subjectType: z.string(), subjectId: z.string(), label: z.string().nullable(), opening })),
 });

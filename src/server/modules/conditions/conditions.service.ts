@@ -72,6 +72,8 @@ interface Derived {
   analysis?: Analysis;
   evidence?: Promise<EvidenceEntry[]>;
   presented?: PresentedAnalysis;
+  /** The presented analysis as the response writes it: at 50,000 gates, writing it cost more than the rest. */
+  written?: string;
 }
 const derived = new WeakMap<VisibleModel, Derived>();
 
@@ -224,6 +226,14 @@ export async function presentedAnalysisFor(ctx: Ctx, asOf?: string): Promise<Pre
   return kept.presented;
 }
 
+/** The current analysis response as `write` writes it, kept with the model. */
+export async function writtenAnalysisFor(ctx: Ctx, write: (presented: PresentedAnalysis) => string): Promise<string> {
+  const presented = await presentedAnalysisFor(ctx);
+  const kept = derivedOf(await loadModel(ctx));
+  if (kept.presented === presented) kept.written ??= write(presented);
+  return kept.written ?? write(presented);
+}
+
 /** One gate as the API shows it; conditions the caller may not see are left out of its lists. */
 export function presentGate(loaded: VisibleModel, gate: GateState) {
   const visible = loaded.gates.get(gate.id);
@@ -251,14 +261,19 @@ function byValues(a: { values: DimensionValues; label: string; id: string }, b: 
   return a.label < b.label ? -1 : a.label > b.label ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** Gate ids largest first (see byValues). */
+export function largestFirst(loaded: VisibleModel, analysis: Analysis, ids: readonly string[]): string[] {
+  const rows = ids.map((id) => ({ id, values: analysis.gates.get(id)!.values, label: loaded.gates.get(id)?.label ?? '' }));
+  return rows.sort(byValues).map((row) => row.id);
+}
+
 /** Gates by id, largest first: the page asked for, and how many there are. */
 export function gatePage(loaded: VisibleModel, analysis: Analysis, ids: readonly string[], page: number, pageSize: number) {
-  const rows = ids.map((id) => ({ id, values: analysis.gates.get(id)!.values, label: loaded.gates.get(id)?.label ?? '' }));
-  rows.sort(byValues);
+  const sorted = largestFirst(loaded, analysis, ids);
   const start = (page - 1) * pageSize;
   return {
-    items: rows.slice(start, start + pageSize).map((row) => presentGate(loaded, analysis.gates.get(row.id)!)),
-    total: rows.length,
+    items: sorted.slice(start, start + pageSize).map((id) => presentGate(loaded, analysis.gates.get(id)!)),
+    total: sorted.length,
     page,
     pageSize,
   };

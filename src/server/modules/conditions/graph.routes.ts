@@ -11,9 +11,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { run } from '../../http/context.ts';
 import { problemResponses } from '../../http/schemas.ts';
+import type { Analysis } from './analysis.ts';
 import * as s from './conditions.schema.ts';
 import * as service from './conditions.service.ts';
 import { CONDITION_STATUSES, type Expression } from './expressions.ts';
+import type { VisibleModel } from './model-cache.ts';
 
 const source = z.object({ kind: z.enum(['condition', 'junction', 'hidden']), id: z.string() });
 const target = z.object({ kind: z.enum(['condition', 'junction', 'gate']), id: z.string() });
@@ -30,15 +32,18 @@ export const graphSchema = z.object({
       effective: z.boolean().describe('The status counts as true and everything the condition requires holds'),
     }),
   ),
-  gates: z.array(
-    z.object({
-      id: z.string(),
-      subjectType: z.string(),
-      subjectId: z.string(),
-      label: z.string().nullable(),
-      open: z.boolean(),
-    }),
-  ),
+  gates: z
+    .array(
+      z.object({
+        id: z.string(),
+        subjectType: z.string(),
+        subjectId: z.string(),
+        label: z.string().nullable(),
+        open: z.boolean(),
+      }),
+    )
+    .describe('The largest gated objects (gateLimit of them), each with the expression it waits on drawn into the graph'),
+  gatesTotal: z.number().int().describe('How many gated objects you may see in all'),
   junctions: z
     .array(z.object({ id: z.string(), op: z.enum(['and', 'or']), holds: z.boolean() }))
     .describe('One node per AND/OR in a requirement or a gate; its inputs are the edges into it'),
@@ -99,53 +104,71 @@ function uniqueEdges(edges: Graph['edges']): Graph['edges'] {
   });
 }
 
+export const graphQuery = s.analysisQuery.extend({
+  gateLimit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2000)
+    .default(300)
+    .describe('How many gated objects to draw: the largest ones, by the values they carry'),
+});
+
+/** The graph of a model under an analysis, with the `gateLimit` largest gates. */
+function buildGraph(loaded: VisibleModel, analysis: Analysis, gateLimit: number, asOf: string | null): Graph {
+  const isVisible = (id: string) => loaded.conditions.has(id);
+  const holds = (id: string) => analysis.conditions.get(loaded.idInModel(id))?.effective === true;
+  const graph: Pick<Graph, 'junctions' | 'edges'> = { junctions: [], edges: [] };
+  const conditions = [...loaded.conditions.values()].map((row) => {
+    const impact = analysis.conditions.get(row.id)!;
+    if (row.requires) addExpression(graph, row.requires, { kind: 'condition', id: row.id }, 'requires', isVisible, holds);
+    return { id: row.id, code: row.code, titleEn: row.titleEn, titleAr: row.titleAr, status: impact.status, effective: impact.effective };
+  });
+  const shown = service.largestFirst(loaded, analysis, [...loaded.gates.keys()]).slice(0, gateLimit);
+  const gates = shown.map((id) => {
+    const gate = loaded.gates.get(id)!;
+    addExpression(graph, gate.expression, { kind: 'gate', id: gate.id }, 'gates', isVisible, holds);
+    return {
+      id: gate.id,
+      subjectType: gate.subject.type,
+      subjectId: gate.subject.id,
+      label: gate.label ?? null,
+      open: analysis.gates.get(id)!.open,
+    };
+  });
+  return {
+    asOf,
+    conditions,
+    gates,
+    gatesTotal: loaded.gates.size,
+    junctions: graph.junctions,
+    hidden: graph.edges.some((e) => e.from.kind === 'hidden'),
+    edges: uniqueEdges(graph.edges),
+  };
+}
+
+/** The current graph, kept with its model per gate limit: the graph moves only when the model does. */
+const kept = new WeakMap<VisibleModel, Map<number, Graph>>();
+
 export function graphRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().get('/api/conditions/graph', {
     config: { access: { permission: 'conditions.read' as const } },
     schema: {
       tags: ['conditions'],
       summary:
-        'The requirements graph: conditions, the AND/OR requirements between them and the gated objects waiting on them; asOf uses the statuses of that date',
-      querystring: s.analysisQuery,
+        'The requirements graph: conditions, the AND/OR requirements between them and the largest gated objects waiting on them; asOf uses the statuses of that date',
+      querystring: graphQuery,
       response: { 200: graphSchema, ...problemResponses },
     },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {
-        const asOf = req.query.asOf;
+        const { asOf, gateLimit } = req.query;
         const { loaded, analysis } = await service.analysisFor(ctx, asOf);
-        const isVisible = (id: string) => loaded.conditions.has(id);
-        const holds = (id: string) => analysis.conditions.get(loaded.idInModel(id))?.effective === true;
-        const graph: Pick<Graph, 'junctions' | 'edges'> = { junctions: [], edges: [] };
-        const conditions = [...loaded.conditions.values()].map((row) => {
-          const impact = analysis.conditions.get(row.id)!;
-          if (row.requires) addExpression(graph, row.requires, { kind: 'condition', id: row.id }, 'requires', isVisible, holds);
-          return {
-            id: row.id,
-            code: row.code,
-            titleEn: row.titleEn,
-            titleAr: row.titleAr,
-            status: impact.status,
-            effective: impact.effective,
-          };
-        });
-        const gates = [...loaded.gates.values()].map((gate) => {
-          addExpression(graph, gate.expression, { kind: 'gate', id: gate.id }, 'gates', isVisible, holds);
-          return {
-            id: gate.id,
-            subjectType: gate.subject.type,
-            subjectId: gate.subject.id,
-            label: gate.label ?? null,
-            open: analysis.gates.get(gate.id)!.open,
-          };
-        });
-        return {
-          asOf: asOf ?? null,
-          conditions,
-          gates,
-          junctions: graph.junctions,
-          hidden: graph.edges.some((e) => e.from.kind === 'hidden'),
-          edges: uniqueEdges(graph.edges),
-        };
+        if (asOf) return buildGraph(loaded, analysis, gateLimit, asOf);
+        const graphs = kept.get(loaded) ?? kept.set(loaded, new Map()).get(loaded)!;
+        const graph = graphs.get(gateLimit) ?? buildGraph(loaded, analysis, gateLimit, null);
+        graphs.set(gateLimit, graph);
+        return graph;
       }),
   });
 }

@@ -21,6 +21,7 @@ const graph: RequirementsGraph = {
   asOf: null,
   conditions: [condition('mandate', true), condition('consent'), condition('vetting')],
   gates: [gate('g1'), gate('g2'), gate('g3')],
+  gatesTotal: 3,
   junctions: [
     { id: 'gate:g1', op: 'and', holds: false },
     { id: 'gate:g2', op: 'and', holds: false },

@@ -17,6 +17,8 @@ export interface RequirementsGraph {
   asOf: string | null;
   conditions: { id: string; code: string; titleEn: string; titleAr: string; status: ConditionStatus; effective: boolean }[];
   gates: { id: string; subjectType: string; subjectId: string; label: string | null; open: boolean }[];
+  /** How many gated objects the caller may see in all; the largest are drawn. */
+  gatesTotal: number;
   junctions: { id: string; op: 'and' | 'or'; holds: boolean }[];
   hidden: boolean;
   edges: { from: Ref; to: Ref; kind: 'requires' | 'gates' }[];

@@ -158,6 +158,14 @@ export default function GraphPage() {
               })}
             </Text>
           )}
+          {graph.data && graph.data.gatesTotal > graph.data.gates.length && (
+            <Text size="sm" c="dimmed" data-testid="graph-largest">
+              {t('conditions.graph.largest', {
+                shown: format.number(graph.data.gates.length),
+                total: format.number(graph.data.gatesTotal),
+              })}
+            </Text>
+          )}
           <Paper withBorder h={height} dir="ltr" data-testid="requirements-graph" ref={frame}>
             {frameWidth > 0 && (
               <ReactFlow
