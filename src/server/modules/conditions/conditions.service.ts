@@ -261,10 +261,24 @@ function byValues(a: { values: DimensionValues; label: string; id: string }, b: 
   return a.label < b.label ? -1 : a.label > b.label ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Gate ids largest first (see byValues). */
+/** Every gate of an analysis, largest first: kept with the analysis, which is kept with its model. */
+const sortedGates = new WeakMap<Analysis, string[]>();
+
+/** These gate ids, largest first (see byValues). */
 export function largestFirst(loaded: VisibleModel, analysis: Analysis, ids: readonly string[]): string[] {
-  const rows = ids.map((id) => ({ id, values: analysis.gates.get(id)!.values, label: loaded.gates.get(id)?.label ?? '' }));
-  return rows.sort(byValues).map((row) => row.id);
+  let all = sortedGates.get(analysis);
+  if (!all) {
+    const rows = [...analysis.gates.keys()].map((id) => ({
+      id,
+      values: analysis.gates.get(id)!.values,
+      label: loaded.gates.get(id)?.label ?? '',
+    }));
+    all = rows.sort(byValues).map((row) => row.id);
+    sortedGates.set(analysis, all);
+  }
+  if (ids.length === all.length) return all;
+  const wanted = new Set(ids);
+  return all.filter((id) => wanted.has(id));
 }
 
 /** Gates by id, largest first: the page asked for, and how many there are. */
