@@ -23,6 +23,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import type { Db } from '../src/server/db/db.ts';
+import { systemActor } from '../src/server/http/authenticate.ts';
 import { listUsers } from '../src/server/modules/access/users.repo.ts';
 import { prepareDatabase } from '../src/server/server.ts';
 import { runConditionsAnalysisBench } from './conditions-analysis.ts';
@@ -147,7 +148,7 @@ async function benchEngine(engine: Engine, bench: BenchDb, rows: Rows): Promise<
         requests: [{ path: '/api/users', headers: { cookie } }],
         rotatePaths: list.map((page) => `/api/users?page=${page}&pageSize=${PAGE_SIZE}`),
       });
-      const work = (i: number) => listUsers(db, { page: list[i % list.length], pageSize: PAGE_SIZE });
+      const work = (i: number) => listUsers(db, systemActor('bench'), { page: list[i % list.length], pageSize: PAGE_SIZE });
       log(engine, `listUsers() directly, ${label}...`);
       const sequential = await directLoad(work, { seconds: SECONDS.direct, concurrency: 1 });
       const concurrent = await directLoad(work, { seconds: SECONDS.direct, concurrency: CONNECTIONS });

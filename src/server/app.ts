@@ -24,6 +24,7 @@ import { databaseErrorToProblem } from './db/errors.ts';
 import { registerAuthentication } from './http/authenticate.ts';
 import './http/fastify-types.ts';
 import { type FieldError, Problem } from './http/problems.ts';
+import { isLoggedRefusal, logRefusal } from './http/refusals.ts';
 import { accessRoutes } from './modules/access/access.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
@@ -34,12 +35,14 @@ import { ConditionsRuntime } from './modules/conditions/gate-state.ts';
 import { GatedSubjects } from './modules/conditions/gates.ts';
 import { graphRoutes } from './modules/conditions/graph.routes.ts';
 import { claimsRoutes } from './modules/funding/claims.routes.ts';
-import { fundingExchangeRoutes } from './modules/funding/exchange.routes.ts';
+import { fundingExportRoutes } from './modules/funding/exports.routes.ts';
 import { fundingRoutes } from './modules/funding/funding.routes.ts';
+import { fundingImportRoutes } from './modules/funding/imports.routes.ts';
 import { statementRoutes } from './modules/funding/statement.routes.ts';
 import { trancheSubject } from './modules/funding/tranches.ts';
 import { geoRoutes } from './modules/geo/geo.routes.ts';
 import { systemRoutes } from './modules/health/system.routes.ts';
+import { securityRoutes } from './modules/security/security.routes.ts';
 
 /**
  * Every type of object that can wait on conditions, one per capability that has them. The
@@ -83,6 +86,21 @@ function validationErrors(error: FastifyError): FieldError[] {
   });
 }
 
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * A write route declares its audit entry (context.ts writes it), unless it only computes;
+ * a route that runs its own transactions writes its own entries, and says so.
+ */
+function checkAuditDeclared(method: string | string[], url: string, config: import('fastify').FastifyContextConfig | undefined) {
+  if (![method].flat().some((m) => WRITE_METHODS.has(m)) || config?.readOnly || url.startsWith('/api/docs')) return;
+  if (!config?.audit) throw new Error(`Write route ${method} ${url} declares no audit entry (config.audit).`);
+  if ((config.transaction === false) !== (config.audit.writtenBy === 'handler'))
+    throw new Error(
+      `Route ${method} ${url}: a route with transactions of its own writes its own audit entries (audit.writtenBy: 'handler'), and only such a route.`,
+    );
+}
+
 export type ConcordApp = FastifyInstance & { routeTable: RouteEntry[] };
 
 export async function buildApp({ db, config, logger = false, localSecret = randomUUID() }: AppOptions): Promise<ConcordApp> {
@@ -116,6 +134,7 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
     if (route.url.startsWith('/api/docs')) route.config = { ...route.config, access: { public: true } };
     const access = route.config?.access;
     if (!access) throw new Error(`Route ${route.method} ${route.url} declares no access policy.`);
+    checkAuditDeclared(route.method, route.url, route.config);
     for (const method of [route.method].flat())
       if (method !== 'HEAD')
         routeTable.push({
@@ -148,6 +167,7 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
       req.log.error({ err: error, correlationId: req.id }, 'unexpected error');
       problem = new Problem('server.internal', `Quote this correlation id when reporting it: ${req.id}.`, { correlationId: req.id });
     }
+    if (isLoggedRefusal(problem, req)) await logRefusal(req, problem);
     for (const [name, value] of Object.entries(problem.extensions.headers ?? {})) reply.header(name, value);
     return reply.code(problem.status).type('application/problem+json').send(problem.toBody(req.url));
   });
@@ -192,11 +212,13 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   tokenRoutes(app);
   accessRoutes(app);
   auditRoutes(app);
+  securityRoutes(app);
   geoRoutes(app);
   conditionsRoutes(app);
   graphRoutes(app);
   fundingRoutes(app);
-  fundingExchangeRoutes(app);
+  fundingImportRoutes(app);
+  fundingExportRoutes(app);
   claimsRoutes(app);
   statementRoutes(app);
 

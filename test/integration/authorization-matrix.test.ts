@@ -683,12 +683,13 @@ async function send(who: Caller, route: Route, admitted: boolean): Promise<Respo
   }
 }
 
-async function deniedReason(response: Response): Promise<string | undefined> {
-  const rows = await t.db.query<{ reason: string }>(
-    `select after->>'reason' as reason from audit_log where request_id = $1 and action = 'access.denied'`,
+/** The refusal the security log holds for a response: its code and detail, with who and from where. */
+async function loggedRefusal(response: Response) {
+  const rows = await t.db.query<{ code: string; detail: string | null; actor_label: string; ip: string }>(
+    'select code, detail, actor_label, ip from security_events where request_id = $1',
     [response.headers['x-request-id']],
   );
-  return rows.rows[0]?.reason;
+  return rows.rows[0];
 }
 
 async function expectAnswer(who: Caller, route: Route, expected: Expectation, response: Response) {
@@ -705,9 +706,9 @@ async function expectAnswer(who: Caller, route: Route, expected: Expectation, re
   }
   expect(response.status, context).toBe(expected.status);
   expect(response.body?.code, context).toBe(expected.code);
-  if (expected.code === 'auth.forbidden' && 'permission' in route.access) {
-    expect(await deniedReason(response), `${context}: the refusal is audited`).toBe(route.access.permission);
-  }
+  const logged = await loggedRefusal(response);
+  expect(logged, `${context}: the refusal is in the security log`).toMatchObject({ code: expected.code, ip: expect.any(String) });
+  if (expected.code === 'auth.forbidden' && 'permission' in route.access) expect(logged.detail).toContain(route.access.permission);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1280,7 +1281,7 @@ describe('CSRF protection of cookie sessions', () => {
     const response = await bare.request(route.method, target?.url ?? route.url, target?.body ?? {});
     expect(response.status, JSON.stringify(response.body)).toBe(403);
     expect(response.body.code).toBe('auth.csrf');
-    expect(await deniedReason(response), 'the refusal is audited').toBe('csrf');
+    expect(await loggedRefusal(response), 'the refusal is in the security log').toMatchObject({ code: 'auth.csrf' });
 
     const wrong = await bare.request(route.method, target?.url ?? route.url, target?.body ?? {}, { 'x-csrf-token': 'not-the-token' });
     expect(wrong.body.code).toBe('auth.csrf');

@@ -1,6 +1,6 @@
 /** Schemas shared by many routes: ids, pagination, problem responses. */
 import { z } from 'zod';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../modules/auth/credentials.ts';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from '../modules/auth/passwords.ts';
 
 // Messages a person can act on, for the issues zod words for developers.
 z.config({
@@ -29,10 +29,15 @@ export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
 }
 
+/** A new password: NIST SP 800-63B's rules (auth/passwords.ts); the service checks it again against the account's own words. */
 export const password = z
   .string()
-  .min(PASSWORD_MIN_LENGTH, `At least ${PASSWORD_MIN_LENGTH} characters.`)
-  .max(PASSWORD_MAX_LENGTH, `At most ${PASSWORD_MAX_LENGTH} characters.`);
+  .max(PASSWORD_MAX_LENGTH * 2, `At most ${PASSWORD_MAX_LENGTH} characters.`)
+  .superRefine((value, ctx) => {
+    const problem = passwordProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe(`At least ${PASSWORD_MIN_LENGTH} characters, and not easy to guess: no common or breached password, word or pattern`);
 
 export const email = z.string().trim().toLowerCase().max(254).pipe(z.email('Not an email address.'));
 

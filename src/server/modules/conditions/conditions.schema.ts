@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CLASSIFICATIONS } from '../../../shared/organisations.ts';
 import { STAKEHOLDER_KINDS, STANCES } from './conditions.repo.ts';
 import { CONDITION_STATUSES, DIMENSIONS, expressionSchemaOf } from './expressions.ts';
+import { HIDDEN, HIDDEN_DESCRIPTION } from './hidden-conditions.ts';
 
 export const dateString = z.iso.date('A calendar date, YYYY-MM-DD.');
 const name = z.string().trim().min(1).max(200);
@@ -20,8 +21,12 @@ export const money = z
   .string()
   .regex(/^\d{1,18}(\.\d{1,2})?$/, 'US dollars as a decimal string with at most two decimals, e.g. "10000000000.00".');
 
-/** An AND/OR expression over condition ids. */
-export const conditionExpression = expressionSchemaOf(z.uuid());
+const conditionLeaf = z
+  .string()
+  .refine((leaf) => leaf === HIDDEN || z.uuid().safeParse(leaf).success, 'A condition id (a UUID), or "hidden" for one you cannot see.');
+
+/** An AND/OR expression over condition ids, where "hidden" stands for a condition the caller cannot see (hidden-conditions.ts). */
+export const conditionExpression = expressionSchemaOf(conditionLeaf).describe(HIDDEN_DESCRIPTION);
 
 const classifiedOut = { ownerOrgId: z.uuid(), classification, sharedWith: z.array(z.uuid()) };
 const stamps = { createdAt: z.date(), updatedAt: z.date() };
@@ -111,7 +116,7 @@ export const conditionSchema = z.object({
   descriptionAr: z.string(),
   status: z.enum(CONDITION_STATUSES),
   targetDate: z.string().nullable(),
-  requires: z.unknown().nullable(),
+  requires: conditionExpression.nullable(),
   stakeholderIds: z.array(z.uuid()),
   ...classifiedOut,
   ...stamps,
@@ -204,7 +209,7 @@ export const commitmentSchema = z.object({
   projects: z.number().int(),
   source: z.string(),
   illustrative: z.boolean(),
-  gate: z.unknown().nullable(),
+  gate: conditionExpression.nullable(),
   ...classifiedOut,
   ...stamps,
 });

@@ -134,3 +134,18 @@ export const transitionCreate = z
     valueDate: z.iso.date('A calendar date, YYYY-MM-DD.').optional(),
   })
   .strict();
+
+// --- Separation of duties
+
+const dutyFields = {
+  claimPayerNotSubmitter: z.boolean().describe('Whoever submitted a claim may not pay it'),
+  claimPayerNotApprover: z.boolean().describe('Whoever approved a claim may not pay it'),
+  claimApproverNotVerifier: z.boolean().describe('Whoever verified a claim may not approve it'),
+};
+
+export const separationOfDutiesSchema = z
+  .object({ ...dutyFields, updatedAt: z.date(), updatedBy: z.string() })
+  .describe("This mission's rules; that no one of a claiming country verifies, approves, rejects or pays its claim always holds")
+  .meta({ id: 'SeparationOfDuties' });
+
+export const separationOfDutiesUpdate = z.object(dutyFields).partial().strict();
