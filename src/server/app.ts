@@ -59,6 +59,8 @@ export interface RouteEntry {
   readOnly?: boolean;
   /** A write that needs an Idempotency-Key header (see FastifyContextConfig.idempotent). */
   idempotent?: boolean;
+  /** Answers 401 to say no one is signed in, which the security log does not count (see FastifyContextConfig.sessionProbe). */
+  sessionProbe?: boolean;
 }
 
 export interface AppOptions {
@@ -143,6 +145,7 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
           access,
           ...(route.config?.readOnly ? { readOnly: true } : {}),
           ...(route.config?.idempotent ? { idempotent: true } : {}),
+          ...(route.config?.sessionProbe ? { sessionProbe: true } : {}),
         });
   });
 

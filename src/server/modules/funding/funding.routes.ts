@@ -11,10 +11,12 @@ import { notFound } from '../../http/problems.ts';
 import { notFoundOrHidden } from '../../http/refusals.ts';
 import { idParams, pageOf, pageQuery, problemResponses } from '../../http/schemas.ts';
 import { overview } from './figures.repo.ts';
+import { requireMayCheckLedger } from './funding.policy.ts';
 import * as repo from './funding.repo.ts';
 import * as s from './funding.schema.ts';
 import * as service from './funding.service.ts';
 import * as ledger from './ledger.repo.ts';
+import { checkLedger } from './ledger-check.ts';
 
 const tags = ['funding'];
 
@@ -407,6 +409,22 @@ export function fundingRoutes(app: FastifyInstance) {
           (await ledger.getTransaction(ctx.db, ctx.actor, req.params.id)) ??
           Promise.reject(await notFoundOrHidden(ctx.db, 'ledger_transactions', req.params.id, 'ledger transaction')),
       ),
+  });
+
+  r.get('/api/funding/ledger/check', {
+    config: read,
+    schema: {
+      tags,
+      summary:
+        "Recompute every balance and monthly figure of the instruments you may see from the ledger's entries, and report each that differs " +
+        "from what the ledger keeps (for the mission's finance staff and auditors)",
+      response: { 200: s.ledgerCheckSchema, ...problemResponses },
+    },
+    handler: (req, reply) =>
+      run(req, reply, async (ctx) => {
+        requireMayCheckLedger(ctx.requireActor());
+        return checkLedger(ctx.db, ctx.actor);
+      }),
   });
 
   // --- Figures

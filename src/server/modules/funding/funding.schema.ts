@@ -408,3 +408,29 @@ export const overviewSchema = z.object({
 });
 
 export const publicOverviewSchema = overviewSchema.omit({ flows: true, names: true });
+
+// --- The ledger check
+
+const keptAndComputed = { kind: z.string(), instrumentId: z.uuid(), budgetLineId: z.uuid().nullable(), payeeOrgId: z.uuid().nullable() };
+
+export const ledgerCheckSchema = z
+  .object({
+    status: z.enum(['consistent', 'different']),
+    checkedAt: z.date(),
+    accounts: z.number().int().describe('Accounts recomputed'),
+    months: z.number().int().describe('Monthly figures (month, kind, instrument, line, payee) recomputed'),
+    balances: z.array(
+      z.object({ accountId: z.uuid(), ...keptAndComputed, keptUsd: usd, fromEntriesUsd: usd.describe('The sum of the account’s entries') }),
+    ),
+    monthly: z.array(
+      z.object({
+        month: z.string(),
+        ...keptAndComputed,
+        keptUsd: usd,
+        fromTransactionsUsd: usd,
+        keptTransactions: z.number().int(),
+        fromTransactions: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ id: 'LedgerCheck' });

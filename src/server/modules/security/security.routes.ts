@@ -66,7 +66,11 @@ export function securityRoutes(app: FastifyInstance) {
       },
     },
     handler: (req, reply) =>
-      run(req, reply, async (ctx) => ({ ...(await repo.listAlerts(ctx.db, req.query)), page: req.query.page, pageSize: req.query.pageSize })),
+      run(req, reply, async (ctx) => ({
+        ...(await repo.listAlerts(ctx.db, req.query)),
+        page: req.query.page,
+        pageSize: req.query.pageSize,
+      })),
   });
 
   r.post('/api/security/alerts/:id/acknowledge', {
@@ -81,8 +85,7 @@ export function securityRoutes(app: FastifyInstance) {
       run(req, reply, async (ctx) => {
         const before = await repo.getAlert(ctx.db, req.params.id, true);
         if (!before) throw notFound('alert');
-        if (before.acknowledgedAt)
-          throw new Problem('resource.conflict', `${before.acknowledgedBy} already acknowledged this alert.`);
+        if (before.acknowledgedAt) throw new Problem('resource.conflict', `${before.acknowledgedBy} already acknowledged this alert.`);
         await repo.acknowledgeAlert(ctx.db, before.id, actorLabel(ctx.requireActor()));
         ctx.auditDetails({ before });
         return (await repo.getAlert(ctx.db, before.id))!;
