@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -25,6 +26,7 @@ import { registerAuthentication } from './http/authenticate.ts';
 import './http/fastify-types.ts';
 import { type FieldError, Problem } from './http/problems.ts';
 import { isLoggedRefusal, logRefusal } from './http/refusals.ts';
+import { decodeUtf8, refuseIllFormed } from './http/text.ts';
 import { accessRoutes } from './modules/access/access.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
@@ -103,6 +105,40 @@ function checkAuditDeclared(method: string | string[], url: string, config: impo
     );
 }
 
+/**
+ * The usual security headers (helmet), with a Content-Security-Policy that allows no inline
+ * script: the web app is built by Vite into script files, and MapLibre's workers start from
+ * blob: URLs. Styles may be inline (the UI library sets style attributes and tags). A basemap
+ * style at another address brings tiles, glyphs and sprites from wherever it names.
+ */
+export function securityHeaders(config: Config): FastifyHelmetOptions {
+  const remote = config.basemapStyleUrl ? ['https:'] : [];
+  return {
+    global: true,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:', ...remote],
+        fontSrc: ["'self'", 'data:', ...remote],
+        connectSrc: ["'self'", ...remote],
+        workerSrc: ["'self'", 'blob:'],
+        childSrc: ["'self'", 'blob:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+  };
+}
+
 export type ConcordApp = FastifyInstance & { routeTable: RouteEntry[] };
 
 export async function buildApp({ db, config, logger = false, localSecret = randomUUID() }: AppOptions): Promise<ConcordApp> {
@@ -120,14 +156,26 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   app.setSerializerCompiler(serializerCompiler);
 
   // An empty JSON body reads as "no body", so POSTs without content are simple to send.
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
+  // Text is taken exactly as sent or refused: invalid UTF-8 and lone surrogates are never changed silently (text.ts).
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
     try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new Problem('request.malformed', 'The body is not valid JSON.'), undefined);
+      const text = decodeUtf8(body as Buffer);
+      if (text.trim() === '') return done(null, undefined);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new Problem('request.malformed', 'The body is not valid JSON.');
+      }
+      refuseIllFormed(parsed);
+      done(null, parsed);
+    } catch (error) {
+      done(error as Error, undefined);
     }
+  });
+  app.addHook('preValidation', async (req) => {
+    refuseIllFormed(req.query, 'querystring');
+    refuseIllFormed(req.params, 'params');
   });
 
   app.addHook('onRoute', (route) => {
@@ -151,10 +199,8 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'same-origin');
-    reply.header('x-frame-options', 'DENY');
   });
+  await app.register(fastifyHelmet, securityHeaders(config));
 
   app.setErrorHandler(async (error: FastifyError, req, reply) => {
     let problem: Problem | undefined;

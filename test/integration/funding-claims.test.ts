@@ -386,7 +386,9 @@ describe('separation of duties', () => {
 
     // A liaison who is also the mission's finance staff (a custom role at headquarters) submits, then tries to pay.
     const both = await t.user(['contributor_liaison', 'finance_officer'], finance.organisationId);
-    const claim = await ok(await draft(both, { countryOrgId: countryId, contingent: t.unique('Both'), month: '2026-06', personnelDays: 30 }));
+    const claim = await ok(
+      await draft(both, { countryOrgId: countryId, contingent: t.unique('Both'), month: '2026-06', personnelDays: 30 }),
+    );
     const submitted = await both.client.post(`/api/funding/claims/${claim.id}/transitions`, { to: 'submitted' });
     expect(submitted.status, 'headquarters does not submit a country’s claim').toBe(403);
     await ok(await move(liaison, claim.id, 'submitted'), 200);

@@ -165,5 +165,4 @@ describe('donor statement', () => {
     const log = await t.admin.client.get(`/api/security/events?actor=${encodeURIComponent(outsider.email)}`);
     expect(log.body.items[0]).toMatchObject({ status: 403, route: '/api/funding/statements' });
   });
-
 });

@@ -18,6 +18,32 @@ z.config({
 
 export const MAX_PAGE_SIZE = 100;
 
+/** Today's date (UTC) plus `days`, as YYYY-MM-DD. */
+export function dayFromToday(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * A calendar date (YYYY-MM-DD) bounded to what its field can mean, refused with a plain
+ * sentence otherwise. `latest` is a date or a function of today (a date something happened
+ * cannot be later than tomorrow, which allows for the time zones ahead of UTC).
+ */
+export function calendarDate(earliest: string, latest: string | (() => string), what: string) {
+  return z.iso.date('A calendar date, YYYY-MM-DD.').superRefine((value, ctx) => {
+    const last = typeof latest === 'string' ? latest : latest();
+    if (value < earliest || value > last) ctx.addIssue({ code: 'custom', message: `${what} is a date from ${earliest} to ${last}.` });
+  });
+}
+
+/** The dates of the mission's plans and figures: targets, expected tranches, budget periods, reporting periods. */
+export const missionDate = (what = 'This') => calendarDate('2000-01-01', '2100-12-31', what);
+/** The date money moved, was pledged or signed, or a rate held: in the mission's time, and not in the future. */
+export const moneyDate = (what = 'This') => calendarDate('2000-01-01', () => dayFromToday(1), what);
+/** The date something was said or seen (a stance, evidence): history back to 1945, and not in the future. */
+export const pastDate = (what = 'This') => calendarDate('1945-01-01', () => dayFromToday(1), what);
+/** A date to look back to ("as of"): from 1945 to the end of the mission's horizon. */
+export const asOfDate = (what = 'The date') => calendarDate('1945-01-01', '2100-12-31', what);
+
 export const idParams = z.object({ id: z.uuid() });
 
 export const pageQuery = {

@@ -5,11 +5,12 @@
  */
 import { z } from 'zod';
 import { CLASSIFICATIONS } from '../../../shared/organisations.ts';
+import { asOfDate, missionDate, pastDate } from '../../http/schemas.ts';
 import { STAKEHOLDER_KINDS, STANCES } from './conditions.repo.ts';
 import { CONDITION_STATUSES, DIMENSIONS, expressionSchemaOf } from './expressions.ts';
 import { HIDDEN, HIDDEN_DESCRIPTION } from './hidden-conditions.ts';
 
-export const dateString = z.iso.date('A calendar date, YYYY-MM-DD.');
+export const dateString = asOfDate();
 const name = z.string().trim().min(1).max(200);
 const longText = z.string().trim().max(5000);
 const source = z.string().trim().min(1).max(2000);
@@ -83,7 +84,7 @@ export const positionCreate = z
     conditionId: z.uuid().optional(),
     topic: z.string().trim().min(1).max(200).optional(),
     stance: z.enum(STANCES),
-    statedOn: dateString,
+    statedOn: pastDate('A stance'),
     source,
     sourceUrl: url.optional(),
     note: longText.default(''),
@@ -169,7 +170,7 @@ const conditionFields = z.object({
   titleAr: name,
   descriptionEn: longText,
   descriptionAr: longText,
-  targetDate: dateString.nullable(),
+  targetDate: missionDate('A target date').nullable(),
   requires: conditionExpression.nullable(),
   stakeholderIds: z.array(z.uuid()).max(50),
   classification,
@@ -192,7 +193,13 @@ export const conditionUpdate = conditionFields.partial().strict();
 export const conditionQuery = z.object({ status: z.enum(CONDITION_STATUSES).optional(), q: z.string().trim().max(200).optional() });
 
 export const evidenceCreate = z
-  .object({ datedOn: dateString, status: z.enum(CONDITION_STATUSES), source, sourceUrl: url.optional(), note: longText.default('') })
+  .object({
+    datedOn: pastDate('Evidence'),
+    status: z.enum(CONDITION_STATUSES),
+    source,
+    sourceUrl: url.optional(),
+    note: longText.default(''),
+  })
   .strict();
 
 // --- Commitments

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { run } from '../../http/context.ts';
 import { idParams, pageOf, pageQuery, problemResponses } from '../../http/schemas.ts';
+import { decodeUtf8 } from '../../http/text.ts';
 import * as repo from './claims.repo.ts';
 import * as s from './claims.schema.ts';
 import * as service from './claims.service.ts';
@@ -20,7 +21,13 @@ const FORMULA =
 export function claimsRoutes(app: FastifyInstance) {
   // Registered in a scope of its own, so that only the import accepts a text/csv body.
   app.register(async (scope) => {
-    scope.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (_req, body, done) => {
+      try {
+        done(null, decodeUtf8(body as Buffer, 'The CSV file'));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    });
     routes(scope);
   });
 }

@@ -177,6 +177,8 @@ function rowProblem(record: Record<string, string>): string | undefined {
   if (!contingent) return 'The contingent is empty.';
   if (contingent.length > 200) return 'The contingent name is longer than 200 characters.';
   if (!MONTH.test(record.month ?? '')) return `The month "${record.month ?? ''}" is not YYYY-MM.`;
+  if (record.month < '2000-01' || record.month > '2100-12')
+    return `The month ${record.month} is not one of the mission's, from 2000-01 to 2100-12.`;
   const days = record.personnel_days ?? '';
   if (!/^\d{1,9}$/.test(days) || Number(days) > 100_000_000)
     return `personnel_days "${days}" is not a whole number of days from 0 to 100,000,000.`;
