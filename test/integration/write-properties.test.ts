@@ -50,6 +50,8 @@ interface Pools {
   claims: string[];
   /** Contributing countries, for strength figures and claims the administrator enters for one. */
   countries: string[];
+  /** Security alerts, to acknowledge. */
+  security: string[];
 }
 let pools: Pools;
 /** Signs in during the sign-in property; never a target of the other routes. */
@@ -198,8 +200,17 @@ beforeAll(async () => {
     commitments.push(commitment.body.id);
   }
   const funding = await fundingPools(organisations[0], conditions);
+  // Alerts to acknowledge: a user refused ten times raises one; a few users, a few alerts.
+  const alerts: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const refused = await t.user(['field_reporter']);
+    for (let n = 0; n < 10; n++) await refused.client.get('/api/users');
+    const open = await t.admin.client.get('/api/security/alerts?status=open&pageSize=100');
+    alerts.push(open.body.items.find((a: { subject: string }) => a.subject === refused.email).id);
+  }
   pools = {
     ...funding,
+    security: alerts,
     organisations,
     users,
     places,
