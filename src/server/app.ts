@@ -26,7 +26,7 @@ import { registerAuthentication } from './http/authenticate.ts';
 import './http/fastify-types.ts';
 import { type FieldError, Problem } from './http/problems.ts';
 import { isLoggedRefusal, logRefusal } from './http/refusals.ts';
-import { decodeUtf8, refuseIllFormed } from './http/text.ts';
+import { decodeUtf8, refuseIllFormed, refuseUndecodableQuery } from './http/text.ts';
 import { accessRoutes } from './modules/access/access.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
@@ -174,6 +174,7 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
     }
   });
   app.addHook('preValidation', async (req) => {
+    refuseUndecodableQuery(req.url);
     refuseIllFormed(req.query, 'querystring');
     refuseIllFormed(req.params, 'params');
   });

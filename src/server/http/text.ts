@@ -57,3 +57,26 @@ export function refuseIllFormed(value: unknown, where?: 'querystring' | 'params'
     ],
   });
 }
+
+/**
+ * Refuses (400) a query string with percent-escapes that are not UTF-8 (e.g. %ED%A0%80, half
+ * of a character): the query parser would keep them as literal text, silently.
+ */
+export function refuseUndecodableQuery(url: string): void {
+  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+  for (const part of query.split('&')) {
+    if (!part) continue;
+    try {
+      decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      const name = part.split('=')[0];
+      let shown = name;
+      try {
+        shown = decodeURIComponent(name);
+      } catch {}
+      throw new Problem('request.invalid', 'Some fields are not valid.', {
+        errors: [{ pointer: `/${escape(shown)}`, in: 'querystring', detail: 'This value has percent-escapes that are not UTF-8 text.' }],
+      });
+    }
+  }
+}

@@ -62,7 +62,16 @@ export async function expressionToStore(
   stored: Expression | null,
   pointer: string,
 ): Promise<Expression | null | undefined> {
-  if (!incoming) return incoming;
+  if (incoming === undefined) return incoming;
+  if (incoming === null) {
+    // Taking the whole expression away would take away conditions the caller cannot see.
+    const hidden = stored ? (await visibleConditionIds(db, actor, leaves(stored))).size < new Set(leaves(stored)).size : false;
+    if (hidden)
+      throw invalid([
+        { pointer, detail: 'This expression holds conditions you cannot see; only someone who can see them can take them out.' },
+      ]);
+    return null;
+  }
   const named = expressionConditions(incoming).filter((id) => id !== HIDDEN);
   const storedLeaves = stored ? leaves(stored) : [];
   const visible = await visibleConditionIds(db, actor, [...new Set([...named, ...storedLeaves])]);
