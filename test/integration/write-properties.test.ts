@@ -271,6 +271,8 @@ const HINTS: Record<string, () => fc.Arbitrary<unknown>> = {
     ),
   password: () => fc.constant(signInUser.password),
   currentPassword: () => fc.constant(t.admin.password),
+  // A password that passes NIST's rules (the administrator's own is restored after each run), and ones that do not.
+  newPassword: () => fc.constantFrom('olive trees by the crossing at dawn', 'password1234', 'short'),
   // The next step's code is accepted too (clock drift), and is the one left after the current one was used.
   code: () => fc.constantFrom(CURRENT_CODE, NEXT_CODE),
   organisationId: () => fc.constantFrom(...pools.organisations),
@@ -348,6 +350,12 @@ function fromSchema(ref: Schema | boolean | undefined): fc.Arbitrary<unknown> {
       return fc.double({ min: schema.minimum ?? -1e9, max: schema.maximum ?? 1e9, noNaN: true });
     case 'string':
       if (schema.format === 'uuid') return fc.oneof(fc.constantFrom(...Object.values(pools).flat()), fc.uuid());
+      // Dates the fields can mean, their edges, and ones no field can mean (every date field is bounded).
+      if (schema.format === 'date')
+        return fc.oneof(
+          { arbitrary: fc.constantFrom('2026-01-15', '2025-06-30', '2026-02-01', '2010-03-31'), weight: 3 },
+          { arbitrary: fc.constantFrom('0001-01-01', '9999-12-31', '2026-02-30', '2100-12-31', '1944-12-31'), weight: 1 },
+        );
       if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern));
       return text(schema.minLength ?? 0, Math.min(schema.maxLength ?? 40, 40));
     case 'array':
