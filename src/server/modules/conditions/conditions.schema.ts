@@ -27,7 +27,7 @@ const conditionLeaf = z
   .refine((leaf) => leaf === HIDDEN || z.uuid().safeParse(leaf).success, 'A condition id (a UUID), or "hidden" for one you cannot see.');
 
 /** An AND/OR expression over condition ids, where "hidden" stands for a condition the caller cannot see (hidden-conditions.ts). */
-export const conditionExpression = expressionSchemaOf(conditionLeaf).describe(HIDDEN_DESCRIPTION);
+export const conditionExpression = expressionSchemaOf(conditionLeaf).describe(HIDDEN_DESCRIPTION).meta({ id: 'ConditionExpression' });
 
 const classifiedOut = { ownerOrgId: z.uuid(), classification, sharedWith: z.array(z.uuid()) };
 const stamps = { createdAt: z.date(), updatedAt: z.date() };
