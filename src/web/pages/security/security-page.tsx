@@ -124,7 +124,7 @@ export default function SecurityPage() {
         />
         <ProblemAlert error={acknowledge.error} />
         <QueryState isPending={alerts.isPending} error={alerts.error}>
-          <Table.ScrollContainer minWidth={640}>
+          <Table.ScrollContainer minWidth={760}>
             <Table striped data-testid="security-alerts">
               <Table.Thead>
                 <Table.Tr>
@@ -144,7 +144,7 @@ export default function SecurityPage() {
                           <Badge variant="light" color={alert.subjectKind === 'actor' ? 'blue' : 'grape'}>
                             {t(`security.kind.${alert.subjectKind}`)}
                           </Badge>
-                          <Text size="sm" dir="ltr" style={{ wordBreak: 'break-all' }}>
+                          <Text size="sm" dir="ltr" style={{ whiteSpace: 'nowrap' }}>
                             {alert.subject}
                           </Text>
                         </Group>
