@@ -33,9 +33,12 @@ export function ExpressionText({ expression, codeOf }: { expression: Expression;
       // biome-ignore lint/suspicious/noArrayIndexKey: an argument's place in the expression is its identity; the text is drawn whole.
       <Fragment key={i}>
         {i > 0 && (
-          <Text span size="sm" fw={600} mx={4}>
-            {t(node.op === 'and' ? 'expression.and' : 'expression.or')}
-          </Text>
+          <>
+            {' '}
+            <Text span size="sm" fw={600}>
+              {t(node.op === 'and' ? 'expression.and' : 'expression.or')}
+            </Text>{' '}
+          </>
         )}
         {render(arg, true)}
       </Fragment>
