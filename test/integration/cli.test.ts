@@ -57,7 +57,7 @@ describe.skipIf(!onEmbedded)('concord CLI on the embedded database', { timeout: 
         '--role',
         'humanitarian',
         '--password',
-        'a long password',
+        'copper kettle on the harbour wall',
       ],
       env,
     );
@@ -74,7 +74,7 @@ describe.skipIf(!onEmbedded)('concord CLI on the embedded database', { timeout: 
         '--organisation',
         'World Food Programme',
         '--password',
-        'a long password',
+        'copper kettle on the harbour wall',
       ],
       env,
     );
