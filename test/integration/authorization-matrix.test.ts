@@ -364,8 +364,8 @@ const SAMPLES: Record<string, Sample> = {
   },
 
   'GET /api/users': {},
-  // Everyone sees the people of their own organisation: themselves, at least (who sees whom: directory cases below).
-  'GET /api/users/:id': { owner: 'none', request: (who) => ({ url: `/api/users/${who.user?.id ?? fx.userId}` }) },
+  // Everyone sees the people of their own organisation: themselves, at least (who sees whom: the cross-owner cases).
+  'GET /api/users/:id': { owner: 'organisation', request: (who) => ({ url: `/api/users/${who.user?.id ?? fx.userId}` }) },
   'POST /api/users': {
     status: 201,
     request: () => ({
@@ -980,7 +980,42 @@ function submissionCases(): CrossCase[] {
   ].map((c) => ({ ...c, owner }));
 }
 
+/** The directory: a person is seen by their own organisation and headquarters; headquarters staff by all; administrators see all. */
+function directoryCases(): CrossCase[] {
+  const person = () => `/api/users/${ownedFunding.otherOrg.id}`;
+  const hqPerson = () => `/api/users/${caller('finance_officer').user!.id}`;
+  const owner = () => ownedFunding.otherOrg.client;
+  return [
+    {
+      name: 'a donor of another organisation gets 404 for a person it does not work with',
+      who: () => ownedFunding.owner.client,
+      url: person,
+      status: 404,
+      code: 'resource.not-found',
+    },
+    {
+      name: 'a contributing country gets 404 for a donor’s person',
+      who: () => caller('contributor_liaison').client(),
+      url: person,
+      status: 404,
+      code: 'resource.not-found',
+    },
+    {
+      name: 'an auditor of an observer organisation gets 404 for a donor’s person',
+      who: () => caller('auditor').client(),
+      url: person,
+      status: 404,
+      code: 'resource.not-found',
+    },
+    { name: 'a colleague of the same organisation sees the person', who: () => ownedFunding.otherOrg.client, url: person, status: 200 },
+    { name: 'headquarters sees every person', who: () => caller('force_planner').client(), url: person, status: 200 },
+    { name: 'an administrator sees every person', who: () => caller('admin').client(), url: person, status: 200 },
+    { name: 'everyone sees the people of headquarters', who: () => ownedFunding.owner.client, url: hqPerson, status: 200 },
+  ].map((c) => ({ ...c, owner }));
+}
+
 const CROSS_OWNER: Record<string, CrossCase[]> = {
+  'GET /api/users/:id': directoryCases(),
   'GET /api/funding/claims/:id': claimCases((id) => `/api/funding/claims/${id}`),
   'PATCH /api/funding/claims/:id': claimCases((id) => `/api/funding/claims/${id}`, { body: { personnelDays: 31 }, status: 200 }),
   'POST /api/funding/claims/:id/transitions': submissionCases(),
