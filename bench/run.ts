@@ -11,8 +11,9 @@
  * and GET /api/conditions/:id/gates: cold (the first request after a write) and warm; and the
  * funding ledger at a million entries (bench/funding-ledger.ts).
  * Last, IATI import throughput on a generated file of 100 MB (10 MB quick) beside
- * `xmllint --stream` (bench/iati-read.ts, which also runs alone), and what refusing hostile
- * import files costs (bench/import-hostile.ts, which also runs alone).
+ * `xmllint --stream` (bench/iati-read.ts, which also runs alone), what refusing hostile
+ * import files costs (bench/import-hostile.ts, which also runs alone), and what writing refused
+ * requests to the security log costs (bench/refusals.ts, which also runs alone).
  *
  *   BENCH_QUICK=1               10x less data and 2 s runs (a 10 MB IATI file), to check that it works
  *   BENCH_ENGINES=embedded      only these engines (comma-separated: embedded, postgresql)
@@ -35,6 +36,7 @@ import { runIatiReadBench } from './iati-read.ts';
 import { runImportHostileBench } from './import-hostile.ts';
 import { directLoad, type Figures, httpLoad, httpRequest, signIn, startApp, timed } from './measure.ts';
 import { runPostingsBench } from './postings.ts';
+import { runRefusalsBench } from './refusals.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SCALE = QUICK ? 10 : 1;
@@ -287,6 +289,9 @@ async function main() {
   console.log('[engine] refusing hostile import files...');
   const hostileRows = await runImportHostileBench((line) => console.log(`[hostile] ${line}`));
 
+  console.log('[engine] refused requests and the security log...');
+  const refusalRows = await runRefusalsBench(QUICK ? 2 : 10, (line) => console.log(`[refusals] ${line}`));
+
   const shown = engines.filter((engine) => [...rows.values()].some((cells) => cells[engine]));
   const order = [...rows.keys()];
   // Columns padded to one width, so the table reads as well in a terminal as rendered.
@@ -328,6 +333,10 @@ async function main() {
     '### Hostile imports refused (streamed over loopback HTTP; the import reads in a worker thread)',
     '',
     ...padded([['File', 'Answer, time, memory, health meanwhile'], ...hostileRows.map((row) => [row.name, row.value])]),
+    '',
+    '### Refused requests (over loopback HTTP, embedded PostgreSQL, one address: its alert is open after ten)',
+    '',
+    ...padded([['Request', 'Throughput and latency'], ...refusalRows.map((row) => [row.name, row.value])]),
     '',
     machineLine(versions),
     `Total bench time: ${secs((performance.now() - started) / 1000)}`,

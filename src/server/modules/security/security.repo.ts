@@ -30,38 +30,45 @@ export interface Refusal {
 type Subject = { kind: 'actor' | 'address'; subject: string };
 
 /**
- * Logs a refusal, and raises (or counts on) an alert for its actor and its address once
- * they have been refused ALERT_THRESHOLD times within the window since their last
- * acknowledged alert. Two refusals at once meet on the unique open alert: one inserts it,
- * the other counts on it.
+ * Logs a refusal, and raises an alert for its actor and for its address once they have been
+ * refused ALERT_THRESHOLD times within the window since their last acknowledged alert.
+ * While an alert is open nothing more is written for it: its count and latest refusal are
+ * read from the log (listAlerts), so a flood of refusals from one address adds rows, never
+ * waits on one. Two refusals that cross the threshold at once meet on the unique open
+ * alert: one inserts it, the other finds it there.
  */
 export async function recordRefusal(db: Db, refusal: Refusal): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.query(sql`
-      insert into security_events (status, code, detail, actor_user_id, actor_label, organisation_id, ip, method, route, url, request_id)
-      values (${refusal.status}, ${refusal.code}, ${refusal.detail}, ${refusal.actorUserId}::uuid, ${refusal.actorLabel},
-              ${refusal.organisationId}::uuid, ${refusal.ip}, ${refusal.method}, ${refusal.route}, ${refusal.url}, ${refusal.requestId})`);
-    const subjects: Subject[] = [{ kind: 'address', subject: refusal.ip }];
-    if (refusal.actorUserId || refusal.actorLabel !== 'anonymous') subjects.unshift({ kind: 'actor', subject: refusal.actorLabel });
-    for (const subject of subjects) await raiseIfRepeated(tx, subject);
-  });
+  await db.query(sql`
+    insert into security_events (status, code, detail, actor_user_id, actor_label, organisation_id, ip, method, route, url, request_id)
+    values (${refusal.status}, ${refusal.code}, ${refusal.detail}, ${refusal.actorUserId}::uuid, ${refusal.actorLabel},
+            ${refusal.organisationId}::uuid, ${refusal.ip}, ${refusal.method}, ${refusal.route}, ${refusal.url}, ${refusal.requestId})`);
+  const subjects: Subject[] = [{ kind: 'address', subject: refusal.ip }];
+  if (refusal.actorUserId || refusal.actorLabel !== 'anonymous') subjects.unshift({ kind: 'actor', subject: refusal.actorLabel });
+  for (const subject of subjects) await raiseIfRepeated(db, subject);
 }
 
-async function raiseIfRepeated(tx: Queryable, { kind, subject }: Subject): Promise<void> {
-  const column = kind === 'actor' ? sql`e.actor_label` : sql`e.ip`;
-  const result = await tx.query<{ refusals: number; first_at: Date | null }>(sql`
-    select count(*)::int as refusals, min(e.at) as first_at from security_events e
-    where ${column} = ${subject}
-      and e.at > greatest(now() - make_interval(mins => ${ALERT_WINDOW_MINUTES}),
-                          coalesce((select max(a.acknowledged_at) from security_alerts a
-                                    where a.subject_kind = ${kind} and a.subject = ${subject}), '-infinity'))`);
-  const { refusals, first_at } = result.rows[0];
-  if (refusals < ALERT_THRESHOLD) return;
-  await tx.query(sql`
+const subjectColumn = (kind: Subject['kind']) => (kind === 'actor' ? sql`e.actor_label` : sql`e.ip`);
+
+async function raiseIfRepeated(db: Queryable, { kind, subject }: Subject): Promise<void> {
+  const result = await db.query<{ open: boolean; refusals: number; first_at: Date | null }>(sql`
+    with open as (
+      select 1 from security_alerts a where a.subject_kind = ${kind} and a.subject = ${subject} and a.acknowledged_at is null
+    )
+    select exists (select 1 from open) as open, c.refusals, c.first_at
+    from (select 1) one
+    left join lateral (
+      select count(*)::int as refusals, min(e.at) as first_at from security_events e
+      where not exists (select 1 from open) and ${subjectColumn(kind)} = ${subject}
+        and e.at > greatest(now() - make_interval(mins => ${ALERT_WINDOW_MINUTES}),
+                            coalesce((select max(a.acknowledged_at) from security_alerts a
+                                      where a.subject_kind = ${kind} and a.subject = ${subject}), '-infinity'))
+    ) c on true`);
+  const { open, refusals, first_at } = result.rows[0];
+  if (open || refusals < ALERT_THRESHOLD) return;
+  await db.query(sql`
     insert into security_alerts (subject_kind, subject, first_at, last_at, refusals)
     values (${kind}, ${subject}, ${first_at}, now(), ${refusals})
-    on conflict (subject_kind, subject) where acknowledged_at is null
-    do update set last_at = excluded.last_at, refusals = security_alerts.refusals + 1`);
+    on conflict (subject_kind, subject) where acknowledged_at is null do nothing`);
 }
 
 export interface Alert {
@@ -76,8 +83,19 @@ export interface Alert {
   acknowledgedBy: string | null;
 }
 
-const alertColumns = sql`id, subject_kind as "subjectKind", subject, first_at as "firstAt", last_at as "lastAt", refusals,
-  raised_at as "raisedAt", acknowledged_at as "acknowledgedAt", acknowledged_by as "acknowledgedBy"`;
+/**
+ * An alert's count and latest refusal: the refusals of its subject from its first one until
+ * it was acknowledged (or now), read from the log; the stored figures are those at raising.
+ */
+const alertColumns = sql`a.id, a.subject_kind as "subjectKind", a.subject, a.first_at as "firstAt",
+  coalesce(counted.last_at, a.last_at) as "lastAt", greatest(coalesce(counted.refusals, 0), a.refusals) as refusals,
+  a.raised_at as "raisedAt", a.acknowledged_at as "acknowledgedAt", a.acknowledged_by as "acknowledgedBy"`;
+const alertFrom = sql`security_alerts a
+  left join lateral (
+    select count(*)::int as refusals, max(e.at) as last_at from security_events e
+    where (case when a.subject_kind = 'actor' then e.actor_label else e.ip end) = a.subject
+      and e.at >= a.first_at and (a.acknowledged_at is null or e.at <= a.acknowledged_at)
+  ) counted on true`;
 
 export async function listAlerts(
   db: Queryable,
@@ -85,24 +103,24 @@ export async function listAlerts(
 ): Promise<{ items: Alert[]; total: number; open: number }> {
   const where =
     filter.status === 'open'
-      ? sql`where acknowledged_at is null`
+      ? sql`where a.acknowledged_at is null`
       : filter.status === 'acknowledged'
-        ? sql`where acknowledged_at is not null`
+        ? sql`where a.acknowledged_at is not null`
         : empty;
   const [items, count] = await Promise.all([
-    db.query<Alert>(sql`select ${alertColumns} from security_alerts ${where}
-                        order by acknowledged_at is null desc, last_at desc, id
+    db.query<Alert>(sql`select ${alertColumns} from ${alertFrom} ${where}
+                        order by a.acknowledged_at is null desc, a.raised_at desc, a.id
                         limit ${filter.pageSize} offset ${(filter.page - 1) * filter.pageSize}`),
     db.query<{ total: number; open: number }>(sql`
-      select (select count(*)::int from security_alerts ${where}) as total,
+      select (select count(*)::int from security_alerts a ${where}) as total,
              (select count(*)::int from security_alerts where acknowledged_at is null) as open`),
   ]);
   return { items: items.rows, ...count.rows[0] };
 }
 
 export async function getAlert(db: Queryable, id: string, lock = false): Promise<Alert | undefined> {
-  return (await db.query<Alert>(sql`select ${alertColumns} from security_alerts where id = ${id}::uuid ${lock ? sql`for update` : empty}`))
-    .rows[0];
+  if (lock) await db.query(sql`select 1 from security_alerts where id = ${id}::uuid for update`);
+  return (await db.query<Alert>(sql`select ${alertColumns} from ${alertFrom} where a.id = ${id}::uuid`)).rows[0];
 }
 
 export async function acknowledgeAlert(db: Queryable, id: string, by: string): Promise<void> {
