@@ -16,7 +16,7 @@ export function decodeUtf8(body: Buffer, what = 'The body'): string {
   }
 }
 
-const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+const pointerPart = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** In Unicode mode, a surrogate code unit matches only when it is alone: a pair is one code point. */
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -34,8 +34,8 @@ export function illFormedAt(value: unknown, pointer = ''): string | null {
   }
   if (value && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
-      if (!wellFormed(key)) return `${pointer}/${escape(key.replace(/\p{Cs}/gu, '\uFFFD'))}`;
-      const found = illFormedAt(item, `${pointer}/${escape(key)}`);
+      if (!wellFormed(key)) return `${pointer}/${pointerPart(key.replace(/\p{Cs}/gu, '\uFFFD'))}`;
+      const found = illFormedAt(item, `${pointer}/${pointerPart(key)}`);
       if (found !== null) return found;
     }
   }
@@ -75,7 +75,7 @@ export function refuseUndecodableQuery(url: string): void {
         shown = decodeURIComponent(name);
       } catch {}
       throw new Problem('request.invalid', 'Some fields are not valid.', {
-        errors: [{ pointer: `/${escape(shown)}`, in: 'querystring', detail: 'This value has percent-escapes that are not UTF-8 text.' }],
+        errors: [{ pointer: `/${pointerPart(shown)}`, in: 'querystring', detail: 'This value has percent-escapes that are not UTF-8 text.' }],
       });
     }
   }

@@ -43,7 +43,7 @@ export function ExpressionText({ expression, codeOf }: { expression: Expression;
         {render(arg, true)}
       </Fragment>
     ));
-    return nested && node.args.length > 1 ? <>({parts})</> : <>{parts}</>;
+    return nested && node.args.length > 1 ? <>({parts})</> : parts;
   };
   return (
     <Text span size="sm" data-testid="expression" style={{ lineHeight: 2 }}>
