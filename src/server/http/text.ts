@@ -75,7 +75,9 @@ export function refuseUndecodableQuery(url: string): void {
         shown = decodeURIComponent(name);
       } catch {}
       throw new Problem('request.invalid', 'Some fields are not valid.', {
-        errors: [{ pointer: `/${pointerPart(shown)}`, in: 'querystring', detail: 'This value has percent-escapes that are not UTF-8 text.' }],
+        errors: [
+          { pointer: `/${pointerPart(shown)}`, in: 'querystring', detail: 'This value has percent-escapes that are not UTF-8 text.' },
+        ],
       });
     }
   }
