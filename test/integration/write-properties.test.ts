@@ -6,7 +6,7 @@
  * random uuids or junk. Whatever arrives:
  *  - the server never answers 5xx;
  *  - a 4xx writes nothing: the content of the access-control, places, conditions and funding tables and the
- *    number of audit rows (other than access.denied) are as they were; the one exception
+ *    number of audit rows are as they were (refusals go to the security log, not the trail); the one exception
  *    is a failed sign-in, which records the attempt and its audit row on purpose;
  *  - a 2xx is audited: an audit row carries the request's id.
  * POSTs declared read-only (the what-if) must write nothing at all, whatever they answer.
@@ -442,16 +442,15 @@ const FINGERPRINT = `
     (select md5(coalesce(string_agg((x.id, x.user_id, x.name, x.token_hash, x.scopes, x.created_at, x.expires_at, x.revoked_at)::text, '|' order by x.id), ''))
        from api_tokens x) as api_tokens,
     (select count(*)::int from sign_in_attempts) as sign_in_attempts,
-    (select count(*)::int from audit_log where action <> 'access.denied') as audit_rows`;
+    (select count(*)::int from audit_log) as audit_rows`;
 
 type Fingerprint = Record<string, string | number>;
 const fingerprint = async () => (await t.db.query<Fingerprint>(FINGERPRINT)).rows[0];
 
 async function auditedActions(response: Response): Promise<string[]> {
-  const rows = await t.db.query<{ action: string }>(
-    `select action from audit_log where request_id = $1 and action <> 'access.denied' order by id`,
-    [response.headers['x-request-id']],
-  );
+  const rows = await t.db.query<{ action: string }>(`select action from audit_log where request_id = $1 order by id`, [
+    response.headers['x-request-id'],
+  ]);
   return rows.rows.map((row) => row.action);
 }
 
