@@ -12,8 +12,9 @@
  * and GET /api/conditions/:id/gates: cold (the first request after a write) and warm; and the
  * funding ledger at a million entries (bench/funding-ledger.ts).
  * Last, IATI import throughput on a generated file of 100 MB (10 MB quick) beside
- * `xmllint --stream` (bench/iati-read.ts, which also runs alone), and what refusing hostile
- * import files costs (bench/import-hostile.ts, which also runs alone).
+ * `xmllint --stream` (bench/iati-read.ts, which also runs alone), what refusing hostile
+ * import files costs (bench/import-hostile.ts, which also runs alone), and what writing refused
+ * requests to the security log costs (bench/refusals.ts, which also runs alone).
  *
  *   BENCH_QUICK=1               10x less data and 2 s runs (a 10 MB IATI file), to check that it works
  *   BENCH_ENGINES=embedded      only these engines (comma-separated: embedded, postgresql)
@@ -24,6 +25,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import type { Db } from '../src/server/db/db.ts';
+import { systemActor } from '../src/server/http/authenticate.ts';
 import { listUsers } from '../src/server/modules/access/users.repo.ts';
 import { prepareDatabase } from '../src/server/server.ts';
 import { formatApiSqlRows, measureApiVsSql, QueryRecorder, runApiVsSqlOnScenario } from './api-vs-sql.ts';
@@ -37,6 +39,7 @@ import { runIatiReadBench } from './iati-read.ts';
 import { runImportHostileBench } from './import-hostile.ts';
 import { directLoad, type Figures, httpLoad, signIn, startApp, timed } from './measure.ts';
 import { runPostingsBench } from './postings.ts';
+import { runRefusalsBench } from './refusals.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SCALE = QUICK ? 10 : 1;
@@ -149,7 +152,7 @@ async function benchEngine(engine: Engine, bench: BenchDb, rows: Rows): Promise<
         requests: [{ path: '/api/users', headers: { cookie } }],
         rotatePaths: list.map((page) => `/api/users?page=${page}&pageSize=${PAGE_SIZE}`),
       });
-      const work = (i: number) => listUsers(db, { page: list[i % list.length], pageSize: PAGE_SIZE });
+      const work = (i: number) => listUsers(db, systemActor('bench'), { page: list[i % list.length], pageSize: PAGE_SIZE });
       log(engine, `listUsers() directly, ${label}...`);
       const sequential = await directLoad(work, { seconds: SECONDS.direct, concurrency: 1 });
       const concurrent = await directLoad(work, { seconds: SECONDS.direct, concurrency: CONNECTIONS });
@@ -298,6 +301,9 @@ async function main() {
   console.log('[scenario] every list and overview endpoint beside its SQL, on the Gaza scenario...');
   const scenarioApiSql = await runApiVsSqlOnScenario(QUICK ? 5 : 30);
 
+  console.log('[engine] refused requests and the security log...');
+  const refusalRows = await runRefusalsBench(QUICK ? 2 : 10, (line) => console.log(`[refusals] ${line}`));
+
   const shown = engines.filter((engine) => [...rows.values()].some((cells) => cells[engine]));
   const order = [...rows.keys()];
   // Columns padded to one width, so the table reads as well in a terminal as rendered.
@@ -343,6 +349,10 @@ async function main() {
     '### Hostile imports refused (streamed over loopback HTTP; the import reads in a worker thread)',
     '',
     ...padded([['File', 'Answer, time, memory, health meanwhile'], ...hostileRows.map((row) => [row.name, row.value])]),
+    '',
+    '### Refused requests (over loopback HTTP, embedded PostgreSQL, one address: its alert is open after ten)',
+    '',
+    ...padded([['Request', 'Throughput and latency'], ...refusalRows.map((row) => [row.name, row.value])]),
     '',
     machineLine(versions),
     `Total bench time: ${secs((performance.now() - started) / 1000)}`,

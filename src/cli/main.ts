@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, VERSION } from '../server/config.ts';
 import { DataDirBusyError, readLock } from '../server/db/data-dir.ts';
 import { EmbeddedUnavailableError } from '../server/db/embedded.ts';
 import { type Call, CliError, expectOk, type Streams } from './errors.ts';
+import { ledgerCheckReport } from './ledger-check.ts';
 import { DIMENSION_NAMES, type Dimension, longPoleReport } from './long-pole.ts';
 
 // The server's modules load only for the commands that need them, so --help is quick.
@@ -195,7 +196,9 @@ conditions
     });
   });
 
-const funding = program.command('funding').description('Funding data in and out of the public standards (IATI, OCHA FTS, HXL)');
+const funding = program
+  .command('funding')
+  .description('Funding data in and out of the public standards (IATI, OCHA FTS, HXL), and the ledger check');
 
 const IMPORTS = { iati: 'application/xml', fts: 'application/json' } as const;
 const EXPORTS = { iati: 'concord-iati.xml', hxl: 'concord-funding-hxl.csv', xlsx: 'concord-funding.xlsx' } as const;
@@ -313,6 +316,19 @@ funding
         await new Promise<void>((resolve) => file.end(() => resolve()));
         console.error(`Wrote ${output}.`);
       }
+    });
+  });
+
+funding
+  .command('check')
+  .description(
+    'Recompute every ledger balance and monthly figure from the entries, and report each that differs from what the ledger keeps',
+  )
+  .action(async () => {
+    await withApi(loadConfig(), async (call) => {
+      const result = expectOk(await call('GET', '/api/funding/ledger/check'), 'check the ledger');
+      console.log(ledgerCheckReport(result));
+      if (result.status !== 'consistent') process.exitCode = 1;
     });
   });
 

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -23,7 +24,9 @@ import { databaseErrorToProblem } from './db/errors.ts';
 import { registerAuthentication } from './http/authenticate.ts';
 import './http/fastify-types.ts';
 import { type FieldError, Problem } from './http/problems.ts';
+import { isLoggedRefusal, logRefusal } from './http/refusals.ts';
 import { serializerCompiler } from './http/serialize.ts';
+import { decodeUtf8, refuseIllFormed, refuseUndecodableQuery } from './http/text.ts';
 import { accessRoutes } from './modules/access/access.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
@@ -34,12 +37,14 @@ import { ConditionsRuntime } from './modules/conditions/gate-state.ts';
 import { GatedSubjects } from './modules/conditions/gates.ts';
 import { graphRoutes } from './modules/conditions/graph.routes.ts';
 import { claimsRoutes } from './modules/funding/claims.routes.ts';
-import { fundingExchangeRoutes } from './modules/funding/exchange.routes.ts';
+import { fundingExportRoutes } from './modules/funding/exports.routes.ts';
 import { fundingRoutes } from './modules/funding/funding.routes.ts';
+import { fundingImportRoutes } from './modules/funding/imports.routes.ts';
 import { statementRoutes } from './modules/funding/statement.routes.ts';
 import { trancheSubject } from './modules/funding/tranches.ts';
 import { geoRoutes } from './modules/geo/geo.routes.ts';
 import { systemRoutes } from './modules/health/system.routes.ts';
+import { securityRoutes } from './modules/security/security.routes.ts';
 
 /**
  * Every type of object that can wait on conditions, one per capability that has them. The
@@ -56,6 +61,8 @@ export interface RouteEntry {
   readOnly?: boolean;
   /** A write that needs an Idempotency-Key header (see FastifyContextConfig.idempotent). */
   idempotent?: boolean;
+  /** Answers 401 to say no one is signed in, which the security log does not count (see FastifyContextConfig.sessionProbe). */
+  sessionProbe?: boolean;
 }
 
 export interface AppOptions {
@@ -83,6 +90,55 @@ function validationErrors(error: FastifyError): FieldError[] {
   });
 }
 
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * A write route declares its audit entry (context.ts writes it), unless it only computes;
+ * a route that runs its own transactions writes its own entries, and says so.
+ */
+function checkAuditDeclared(method: string | string[], url: string, config: import('fastify').FastifyContextConfig | undefined) {
+  if (![method].flat().some((m) => WRITE_METHODS.has(m)) || config?.readOnly || url.startsWith('/api/docs')) return;
+  if (!config?.audit) throw new Error(`Write route ${method} ${url} declares no audit entry (config.audit).`);
+  if ((config.transaction === false) !== (config.audit.writtenBy === 'handler'))
+    throw new Error(
+      `Route ${method} ${url}: a route with transactions of its own writes its own audit entries (audit.writtenBy: 'handler'), and only such a route.`,
+    );
+}
+
+/**
+ * The usual security headers (helmet), with a Content-Security-Policy that allows no inline
+ * script: the web app is built by Vite into script files, and MapLibre's workers start from
+ * blob: URLs. Styles may be inline (the UI library sets style attributes and tags). A basemap
+ * style at another address brings tiles, glyphs and sprites from wherever it names.
+ */
+export function securityHeaders(config: Config): FastifyHelmetOptions {
+  const remote = config.basemapStyleUrl ? ['https:'] : [];
+  return {
+    global: true,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:', ...remote],
+        fontSrc: ["'self'", 'data:', ...remote],
+        connectSrc: ["'self'", ...remote],
+        workerSrc: ["'self'", 'blob:'],
+        childSrc: ["'self'", 'blob:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+  };
+}
+
 export type ConcordApp = FastifyInstance & { routeTable: RouteEntry[] };
 
 export async function buildApp({ db, config, logger = false, localSecret = randomUUID() }: AppOptions): Promise<ConcordApp> {
@@ -100,14 +156,27 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   app.setSerializerCompiler(serializerCompiler);
 
   // An empty JSON body reads as "no body", so POSTs without content are simple to send.
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
+  // Text is taken exactly as sent or refused: invalid UTF-8 and lone surrogates are never changed silently (text.ts).
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
     try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new Problem('request.malformed', 'The body is not valid JSON.'), undefined);
+      const text = decodeUtf8(body as Buffer);
+      if (text.trim() === '') return done(null, undefined);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new Problem('request.malformed', 'The body is not valid JSON.');
+      }
+      refuseIllFormed(parsed);
+      done(null, parsed);
+    } catch (error) {
+      done(error as Error, undefined);
     }
+  });
+  app.addHook('preValidation', async (req) => {
+    refuseUndecodableQuery(req.url);
+    refuseIllFormed(req.query, 'querystring');
+    refuseIllFormed(req.params, 'params');
   });
 
   app.addHook('onRoute', (route) => {
@@ -116,6 +185,7 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
     if (route.url.startsWith('/api/docs')) route.config = { ...route.config, access: { public: true } };
     const access = route.config?.access;
     if (!access) throw new Error(`Route ${route.method} ${route.url} declares no access policy.`);
+    checkAuditDeclared(route.method, route.url, route.config);
     for (const method of [route.method].flat())
       if (method !== 'HEAD')
         routeTable.push({
@@ -124,15 +194,14 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
           access,
           ...(route.config?.readOnly ? { readOnly: true } : {}),
           ...(route.config?.idempotent ? { idempotent: true } : {}),
+          ...(route.config?.sessionProbe ? { sessionProbe: true } : {}),
         });
   });
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'same-origin');
-    reply.header('x-frame-options', 'DENY');
   });
+  await app.register(fastifyHelmet, securityHeaders(config));
 
   app.setErrorHandler(async (error: FastifyError, req, reply) => {
     let problem: Problem | undefined;
@@ -148,6 +217,7 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
       req.log.error({ err: error, correlationId: req.id }, 'unexpected error');
       problem = new Problem('server.internal', `Quote this correlation id when reporting it: ${req.id}.`, { correlationId: req.id });
     }
+    if (isLoggedRefusal(problem, req)) await logRefusal(req, problem);
     for (const [name, value] of Object.entries(problem.extensions.headers ?? {})) reply.header(name, value);
     return reply.code(problem.status).type('application/problem+json').send(problem.toBody(req.url));
   });
@@ -192,11 +262,13 @@ export async function buildApp({ db, config, logger = false, localSecret = rando
   tokenRoutes(app);
   accessRoutes(app);
   auditRoutes(app, config);
+  securityRoutes(app);
   geoRoutes(app);
   conditionsRoutes(app);
   graphRoutes(app);
   fundingRoutes(app);
-  fundingExchangeRoutes(app);
+  fundingImportRoutes(app);
+  fundingExportRoutes(app);
   claimsRoutes(app);
   statementRoutes(app);
 

@@ -3,6 +3,7 @@
  * in the README's configuration table.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export interface Config {
@@ -14,7 +15,8 @@ export interface Config {
   dbPoolSize: number;
   seed: 'gaza' | 'none';
   logLevel: string;
-  trustProxy: boolean;
+  /** The proxies whose X-Forwarded-For is believed: addresses or CIDR ranges; none by default. */
+  trustProxy: string[] | false;
   basemapStyleUrl: string | null;
   basemapPmtiles: string | null;
   webDir: string;
@@ -26,6 +28,31 @@ const root = resolve(import.meta.dirname, '../..');
 export const VERSION: string = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')).version;
 
 export class ConfigError extends Error {}
+
+/**
+ * CONCORD_TRUST_PROXY: the addresses or CIDR ranges of the proxies in front of the server,
+ * comma-separated. Only a request that arrives from one of them may say, in X-Forwarded-For
+ * and X-Forwarded-Proto, whom it is for: anyone else could claim any address.
+ */
+export function trustedProxies(value: string | undefined): string[] | false {
+  const entries = (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (!entries.length || (entries.length === 1 && ['false', '0'].includes(entries[0]))) return false;
+  for (const entry of entries) {
+    const [address, bits, ...rest] = entry.split('/');
+    const version = isIP(address);
+    const maxBits = version === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (!version || !bitsOk || rest.length)
+      throw new ConfigError(
+        `CONCORD_TRUST_PROXY lists the proxies' addresses or CIDR ranges, comma-separated (e.g. "127.0.0.1,10.0.0.0/8"); "${entry}" is not one.` +
+          (entry === 'true' || entry === '1' ? ' Trusting every address would let any client claim any address.' : ''),
+      );
+  }
+  return entries;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 8080);
@@ -42,13 +69,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     port,
-    host: env.HOST ?? '0.0.0.0',
+    host: env.HOST || '127.0.0.1',
     dataDir: resolve(env.CONCORD_DATA_DIR ?? './data'),
     databaseUrl,
     dbPoolSize,
     seed,
     logLevel: env.LOG_LEVEL ?? 'info',
-    trustProxy: env.CONCORD_TRUST_PROXY === 'true' || env.CONCORD_TRUST_PROXY === '1',
+    trustProxy: trustedProxies(env.CONCORD_TRUST_PROXY),
     basemapStyleUrl: env.CONCORD_BASEMAP_STYLE_URL || null,
     basemapPmtiles: env.CONCORD_BASEMAP_PMTILES ? resolve(env.CONCORD_BASEMAP_PMTILES) : null,
     webDir: resolve(root, 'dist/web'),

@@ -15,6 +15,7 @@ import { pruneIdempotencyKeys } from './http/idempotency.ts';
 import { type AuditSealer, startAuditSealer } from './modules/audit/sealer.ts';
 import { pruneAuthState } from './modules/auth/auth.repo.ts';
 import { pruneAnalysisChanges } from './modules/conditions/model-cache.ts';
+import { pruneSecurityEvents } from './modules/security/security.repo.ts';
 import { DEMO_PASSWORD, DEMO_SIGN_INS, seedGaza, seedRoles } from './scenario/gaza.ts';
 
 export interface RunningServer {
@@ -57,6 +58,7 @@ export async function startServer(config: Config, options: { quiet?: boolean; ha
       pruneAuthState(opened.db).catch((err) => app.log.warn({ err }, 'pruning sessions failed'));
       pruneIdempotencyKeys(opened.db).catch((err) => app.log.warn({ err }, 'pruning idempotency keys failed'));
       pruneAnalysisChanges(opened.db).catch((err) => app.log.warn({ err }, 'pruning analysis changes failed'));
+      pruneSecurityEvents(opened.db).catch((err) => app.log.warn({ err }, 'pruning the security log failed'));
     }, 10 * 60_000);
     prune.unref();
 

@@ -23,6 +23,7 @@ import { allowedNavItems } from './shell/nav-items';
 const MapPage = lazy(() => import('./pages/map/map-page'));
 // The audit page brings the date pickers, which nothing else needs.
 const AuditPage = lazy(() => import('./pages/audit/audit-page'));
+const SecurityPage = lazy(() => import('./pages/security/security-page'));
 // React Flow and dagre are needed only by the requirements graph.
 const GraphPage = lazy(() => import('./pages/conditions/graph-page'));
 const FundingOverviewPage = lazy(() => import('./pages/funding/funding-overview-page'));
@@ -205,6 +206,16 @@ function SignedInRoutes() {
             <RequirePermission permission="audit.read">
               <Suspense fallback={<FullPageLoader />}>
                 <AuditPage />
+              </Suspense>
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="security"
+          element={
+            <RequirePermission permission="users.manage">
+              <Suspense fallback={<FullPageLoader />}>
+                <SecurityPage />
               </Suspense>
             </RequirePermission>
           }

@@ -90,15 +90,23 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('a country claims reimbursement and fi
     await expect.poll(() => status(country), { timeout: UI_TIMEOUT_MS }).toBe('submitted');
     expect(await country.getByTestId('move-verified').count(), 'a country cannot verify its own claim').toBe(0);
 
-    // Finance, in Arabic, takes it the rest of the way.
+    // Headquarters verifies and approves; separation of duties leaves the payment to another finance officer.
+    const approver = await (await e2e.newContext()).newPage();
+    await signIn(approver, e2e.server, 'admin@concord.example');
+    await approver.goto(claimUrl);
+    for (const to of ['verified', 'approved']) {
+      await approver.getByTestId(`move-${to}`).click();
+      await expect.poll(() => status(approver), { timeout: UI_TIMEOUT_MS }).toBe(to);
+    }
+    expect(await approver.getByTestId('move-paid').count(), 'whoever approved does not pay').toBe(0);
+
+    // Finance, in Arabic, pays it.
     const finance = await (await e2e.newContext()).newPage();
-    await signIn(finance, e2e.server, 'admin@concord.example');
+    await signIn(finance, e2e.server, 'finance@concord.example');
     await chooseLanguage(finance, 'ar');
     await finance.goto(claimUrl);
-    for (const to of ['verified', 'approved', 'paid']) {
-      await finance.getByTestId(`move-${to}`).click();
-      await expect.poll(() => status(finance), { timeout: UI_TIMEOUT_MS }).toBe(to);
-    }
+    await finance.getByTestId('move-paid').click();
+    await expect.poll(() => status(finance), { timeout: UI_TIMEOUT_MS }).toBe('paid');
     expect(await finance.getByTestId('claim-event').count()).toBe(5);
     await finance.waitForFunction(() => document.documentElement.dir === 'rtl', undefined, { timeout: UI_TIMEOUT_MS });
     await snapshot(finance, 'claim-paid-ar');

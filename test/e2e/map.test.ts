@@ -50,6 +50,11 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('the map page'), { timeout: 120_000 },
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // The server's Content-Security-Policy allows no inline script and workers from blob: only: nothing the map needs is refused.
+    const refusedByPolicy: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) refusedByPolicy.push(message.text());
+    });
 
     await signIn(page, e2e.server, 'admin@concord.example');
     await openMap(page);
@@ -141,6 +146,7 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('the map page'), { timeout: 120_000 },
     expect(await legend.locator('button[aria-pressed="true"]').count()).toBe(0);
 
     expect(pageErrors).toEqual([]);
+    expect(refusedByPolicy).toEqual([]);
     // Everything the page needed came from the Concord server itself.
     expect(e2e.foreignRequests).toEqual([]);
   });

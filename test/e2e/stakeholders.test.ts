@@ -27,7 +27,8 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle("a political officer follows a stakeho
     expect(count).toBeGreaterThan(5);
     for (const item of await items.all()) expect((await shownText(item.getByTestId('position-source'))).length).toBeGreaterThan(0);
     expect(await page.locator('[data-testid="position-source"][href^="https://"]').count()).toBeGreaterThan(0);
-    // The stakeholder must act on some conditions, each a link to its page.
+    // The stakeholder must act on some conditions, each a link to its page (once the conditions have come).
+    await visible(page.getByTestId('must-act'));
     expect(await page.getByTestId('must-act').getByRole('link').count()).toBeGreaterThan(0);
 
     // As of today every subject has one stance; before the first statement, none.

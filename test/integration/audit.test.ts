@@ -29,13 +29,15 @@ describe('audit trail', () => {
     expect(JSON.stringify(entry)).not.toMatch(/password_hash|argon2/);
   });
 
-  it('records sign-in, sign-out, failed sign-in and denied access', async () => {
+  it('records sign-in, sign-out and failed sign-in; denied access goes to the security log, not the audit trail', async () => {
     const user = await t.user([]);
     expect(await latest('auth.sign-in')).toMatchObject({ action: 'auth.sign-in', actor: { id: user.id } });
     await t.client().signIn(user.email, 'wrong password');
     expect(await latest('auth.sign-in.fail')).toMatchObject({ entityId: user.id, after: { reason: 'wrong password' } });
-    await user.client.get('/api/users');
-    expect(await latest('access.denied')).toMatchObject({ actor: { id: user.id }, entityId: 'GET /api/users' });
+    const denied = await user.client.get('/api/users');
+    expect(denied.status).toBe(403);
+    const log = await t.admin.client.get(`/api/security/events?actor=${encodeURIComponent(user.email)}`);
+    expect(log.body.items[0]).toMatchObject({ status: 403, route: '/api/users', requestId: denied.headers['x-request-id'] });
     await user.client.post('/api/auth/sign-out');
     expect(await latest('auth.sign-out')).toMatchObject({ actor: { id: user.id } });
   });

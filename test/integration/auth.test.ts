@@ -31,7 +31,8 @@ describe('sign-in and sessions', () => {
 
   it('marks the cookie Secure behind a TLS-terminating proxy', async () => {
     const user = await t.user([], undefined, false);
-    const proxied = await buildApp({ db: t.db, config: { ...loadConfig({}), trustProxy: true } });
+    // Requests injected here come from 127.0.0.1: the proxy.
+    const proxied = await buildApp({ db: t.db, config: { ...loadConfig({}), trustProxy: ['127.0.0.1'] } });
     try {
       const response = await proxied.inject({
         method: 'POST',

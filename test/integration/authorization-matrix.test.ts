@@ -219,6 +219,38 @@ async function resetTotp(userId: string) {
 
 const FORBIDDEN = { status: 403, code: 'auth.forbidden' };
 
+/** Whether a caller works at force headquarters (tokens here are all the administrator's). */
+const atHeadquarters = (who: Caller) =>
+  who.kind === 'token' || who.name === AWAITING_TOTP || ORGANISATION_OF_ROLE[who.name] === 'force_headquarters';
+/** The mission's finance staff: funding.post at force headquarters (funding.policy.ts). */
+const isFinanceStaff = (who: Caller) => who.kind !== 'anonymous' && who.permissions.has('funding.post') && atHeadquarters(who);
+
+const instrumentOfOrganisation = new Map<string, string>();
+/**
+ * An instrument the caller may record money on: money is recorded in a donor's name only by
+ * that donor or by the mission's finance staff, so a caller that is neither gets one of its
+ * own organisation's, made once.
+ */
+async function moneyInstrument(who: Caller, admitted: boolean): Promise<string> {
+  if (!admitted || !who.user || isFinanceStaff(who) || who.user.organisationId === caller('donor_officer').user!.organisationId)
+    return fx.instrumentId;
+  const org = who.user.organisationId;
+  if (!instrumentOfOrganisation.has(org))
+    instrumentOfOrganisation.set(
+      org,
+      (await okBody(await who.client().post('/api/funding/instruments', instrumentBody(who)), 'instrument')).id,
+    );
+  return instrumentOfOrganisation.get(org)!;
+}
+
+/** An open alert to acknowledge: ten refused requests from a user of its own. */
+async function freshAlert(): Promise<string> {
+  const user = await t.user(['field_reporter']);
+  for (let i = 0; i < 10; i++) await user.client.get('/api/users');
+  const alerts = await t.admin.client.get('/api/security/alerts?status=open&pageSize=100');
+  return alerts.body.items.find((alert: { subject: string }) => alert.subject === user.email).id;
+}
+
 /** The liaison of a contributing country, signed in: it drafts and submits its own claims. */
 const isCountry = (who: Caller) => who.name === 'contributor_liaison' && who.kind === 'session';
 
@@ -332,7 +364,8 @@ const SAMPLES: Record<string, Sample> = {
   },
 
   'GET /api/users': {},
-  'GET /api/users/:id': { owner: 'none', request: () => ({ url: `/api/users/${fx.userId}` }) },
+  // Everyone sees the people of their own organisation: themselves, at least (who sees whom: the cross-owner cases).
+  'GET /api/users/:id': { owner: 'organisation', request: (who) => ({ url: `/api/users/${who.user?.id ?? fx.userId}` }) },
   'POST /api/users': {
     status: 201,
     request: () => ({
@@ -516,12 +549,18 @@ const SAMPLES: Record<string, Sample> = {
   },
   'GET /api/funding/pledges': {},
   'GET /api/funding/pledges/:id': { owner: 'organisation', request: () => ({ url: `/api/funding/pledges/${fx.pledgeId}` }) },
-  'POST /api/funding/pledges': { status: 201, request: () => ({ url: '/api/funding/pledges', body: pledgeBody(fx.instrumentId) }) },
+  'POST /api/funding/pledges': {
+    status: 201,
+    request: async (who, admitted) => ({ url: '/api/funding/pledges', body: pledgeBody(await moneyInstrument(who, admitted)) }),
+  },
   'PATCH /api/funding/pledges/:id': {
     owner: 'organisation',
     request: async (who, admitted) => {
       if (!admitted) return { url: `/api/funding/pledges/${fx.pledgeId}`, body: { title: 'Renamed' } };
-      const created = await okBody(await who.client().post('/api/funding/pledges', pledgeBody(fx.instrumentId)), 'pledge');
+      const created = await okBody(
+        await who.client().post('/api/funding/pledges', pledgeBody(await moneyInstrument(who, admitted))),
+        'pledge',
+      );
       return { url: `/api/funding/pledges/${created.id}`, body: { title: 'Renamed', classification: 'restricted' } };
     },
   },
@@ -530,16 +569,25 @@ const SAMPLES: Record<string, Sample> = {
     owner: 'organisation',
     request: async (who, admitted) => {
       if (!admitted) return { url: `/api/funding/tranches/${fx.trancheId}`, body: { note: 'Changed' } };
-      const created = await okBody(await who.client().post('/api/funding/pledges', pledgeBody(fx.instrumentId)), 'pledge');
+      const created = await okBody(
+        await who.client().post('/api/funding/pledges', pledgeBody(await moneyInstrument(who, admitted))),
+        'pledge',
+      );
       return { url: `/api/funding/tranches/${created.tranches[0].id}`, body: { gate: null, expectedOn: '2026-06-01' } };
     },
   },
   'GET /api/funding/agreements': {},
   'POST /api/funding/agreements': {
     status: 201,
-    request: () => ({
+    request: async (who, admitted) => ({
       url: '/api/funding/agreements',
-      body: { instrumentId: fx.instrumentId, reference: 'Matrix agreement', amount: '50.00', currency: 'USD', signedOn: '2026-01-05' },
+      body: {
+        instrumentId: await moneyInstrument(who, admitted),
+        reference: 'Matrix agreement',
+        amount: '50.00',
+        currency: 'USD',
+        signedOn: '2026-01-05',
+      },
     }),
   },
   'POST /api/funding/receipts': { status: 201, request: () => ({ url: '/api/funding/receipts', body: posting() }) },
@@ -576,7 +624,25 @@ const SAMPLES: Record<string, Sample> = {
   'GET /api/funding/transactions': {},
   'GET /api/funding/transactions/:id': { owner: 'none', request: () => ({ url: `/api/funding/transactions/${fx.receiptId}` }) },
   'GET /api/funding/overview': {},
-  'GET /api/funding/statements': { request: () => ({ url: `/api/funding/statements?donorOrgId=${fx.organisationId}` }) },
+  // Every organisation reads its own statement (another donor's is refused: funding-statement.test.ts).
+  'GET /api/funding/statements': {
+    request: (who) => ({ url: `/api/funding/statements?donorOrgId=${who.user?.organisationId ?? fx.organisationId}` }),
+  },
+  'GET /api/funding/ledger/check': {
+    // The mission's finance staff and auditors check the ledger; other readers are refused.
+    refusedFor: (who) => (isFinanceStaff(who) || who.permissions.has('audit.read') ? undefined : FORBIDDEN),
+  },
+  'GET /api/funding/separation-of-duties': {},
+  'PATCH /api/funding/separation-of-duties': {
+    // The same settings again: the rules stay as the other cases expect them.
+    request: () => ({ url: '/api/funding/separation-of-duties', body: { claimPayerNotSubmitter: true } }),
+  },
+  'GET /api/security/alerts': { request: () => ({ url: '/api/security/alerts?status=open' }) },
+  'GET /api/security/events': {},
+  'POST /api/security/alerts/:id/acknowledge': {
+    owner: 'none',
+    request: async (_who, admitted) => ({ url: `/api/security/alerts/${admitted ? await freshAlert() : RANDOM_ID}/acknowledge` }),
+  },
   'GET /api/public/funding': {},
   'POST /api/funding/imports/iati': {
     request: () => ({ url: '/api/funding/imports/iati', body: iatiSample(), contentType: 'application/xml' }),
@@ -697,12 +763,13 @@ async function send(who: Caller, route: Route, admitted: boolean): Promise<Respo
   }
 }
 
-async function deniedReason(response: Response): Promise<string | undefined> {
-  const rows = await t.db.query<{ reason: string }>(
-    `select after->>'reason' as reason from audit_log where request_id = $1 and action = 'access.denied'`,
+/** The refusal the security log holds for a response: its code and detail, with who and from where. */
+async function loggedRefusal(response: Response) {
+  const rows = await t.db.query<{ code: string; detail: string | null; actor_label: string; ip: string }>(
+    'select code, detail, actor_label, ip from security_events where request_id = $1',
     [response.headers['x-request-id']],
   );
-  return rows.rows[0]?.reason;
+  return rows.rows[0];
 }
 
 async function expectAnswer(who: Caller, route: Route, expected: Expectation, response: Response) {
@@ -719,9 +786,13 @@ async function expectAnswer(who: Caller, route: Route, expected: Expectation, re
   }
   expect(response.status, context).toBe(expected.status);
   expect(response.body?.code, context).toBe(expected.code);
-  if (expected.code === 'auth.forbidden' && 'permission' in route.access) {
-    expect(await deniedReason(response), `${context}: the refusal is audited`).toBe(route.access.permission);
+  const logged = await loggedRefusal(response);
+  if (route.sessionProbe && who.kind === 'anonymous') {
+    expect(logged, `${context}: asking whether anyone is signed in is not a refusal to log`).toBeUndefined();
+    return;
   }
+  expect(logged, `${context}: the refusal is in the security log`).toMatchObject({ code: expected.code, ip: expect.any(String) });
+  if (expected.code === 'auth.forbidden' && 'permission' in route.access) expect(logged.detail).toContain(route.access.permission);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -923,7 +994,42 @@ function submissionCases(): CrossCase[] {
   ].map((c) => ({ ...c, owner }));
 }
 
+/** The directory: a person is seen by their own organisation and headquarters; headquarters staff by all; administrators see all. */
+function directoryCases(): CrossCase[] {
+  const person = () => `/api/users/${ownedFunding.otherOrg.id}`;
+  const hqPerson = () => `/api/users/${caller('finance_officer').user!.id}`;
+  const owner = () => ownedFunding.otherOrg.client;
+  return [
+    {
+      name: 'a donor of another organisation gets 404 for a person it does not work with',
+      who: () => ownedFunding.owner.client,
+      url: person,
+      status: 404,
+      code: 'resource.not-found',
+    },
+    {
+      name: 'a contributing country gets 404 for a donor’s person',
+      who: () => caller('contributor_liaison').client(),
+      url: person,
+      status: 404,
+      code: 'resource.not-found',
+    },
+    {
+      name: 'an auditor of an observer organisation gets 404 for a donor’s person',
+      who: () => caller('auditor').client(),
+      url: person,
+      status: 404,
+      code: 'resource.not-found',
+    },
+    { name: 'a colleague of the same organisation sees the person', who: () => ownedFunding.otherOrg.client, url: person, status: 200 },
+    { name: 'headquarters sees every person', who: () => caller('force_planner').client(), url: person, status: 200 },
+    { name: 'an administrator sees every person', who: () => caller('admin').client(), url: person, status: 200 },
+    { name: 'everyone sees the people of headquarters', who: () => ownedFunding.owner.client, url: hqPerson, status: 200 },
+  ].map((c) => ({ ...c, owner }));
+}
+
 const CROSS_OWNER: Record<string, CrossCase[]> = {
+  'GET /api/users/:id': directoryCases(),
   'GET /api/funding/claims/:id': claimCases((id) => `/api/funding/claims/${id}`),
   'PATCH /api/funding/claims/:id': claimCases((id) => `/api/funding/claims/${id}`, { body: { personnelDays: 31 }, status: 200 }),
   'POST /api/funding/claims/:id/transitions': submissionCases(),
@@ -1180,7 +1286,9 @@ beforeAll(async () => {
 
   const otherOrg = await t.user(['humanitarian'], (await t.organisation('humanitarian')).id);
   const sharedOrg = await t.user(['humanitarian'], (await t.organisation('humanitarian')).id);
-  const token = await okBody(await humanitarian.user!.client.post('/api/tokens', { name: 'owned', scopes: ['places.read'] }), 'token');
+  // A user of its own holds the token: the matrix's callers change their passwords, which revokes their tokens.
+  const tokenHolder = await t.user(['humanitarian'], (await t.organisation('humanitarian')).id);
+  const token = await okBody(await tokenHolder.client.post('/api/tokens', { name: 'owned', scopes: ['places.read'] }), 'token');
   const ownedPlace = async (extra: Record<string, unknown>) =>
     (await okBody(await humanitarian.user!.client.post('/api/places', placeBody(undefined, extra)), 'place')).id as string;
   owned = {
@@ -1294,7 +1402,7 @@ describe('CSRF protection of cookie sessions', () => {
     const response = await bare.request(route.method, target?.url ?? route.url, target?.body ?? {});
     expect(response.status, JSON.stringify(response.body)).toBe(403);
     expect(response.body.code).toBe('auth.csrf');
-    expect(await deniedReason(response), 'the refusal is audited').toBe('csrf');
+    expect(await loggedRefusal(response), 'the refusal is in the security log').toMatchObject({ code: 'auth.csrf' });
 
     const wrong = await bare.request(route.method, target?.url ?? route.url, target?.body ?? {}, { 'x-csrf-token': 'not-the-token' });
     expect(wrong.body.code).toBe('auth.csrf');

@@ -3,7 +3,8 @@
  * embedded database, or on PostgreSQL (TEST_DATABASE_URL) through DATABASE_URL. A large file
  * imports whole; a refused file keeps nothing, exits 1 with its reasons, and is audited;
  * --lenient keeps the valid activities; a second import adds nothing; the exports write their
- * files; and a command run while a server is still starting says so in one sentence.
+ * files; the ledger check names a balance written behind its guards; and a command run
+ * while a server is still starting says so in one sentence.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -141,6 +142,36 @@ ${activities.join('\n')}
     const xlsx = join(dir.path, 'funding.xlsx');
     expect((await concord(['funding', 'export', 'xlsx', '-o', xlsx], env)).code).toBe(0);
     expect(readFileSync(xlsx).subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it('funding check says the ledger is consistent, then names a balance written behind the guards and exits 1', async () => {
+    const fine = await concord(['funding', 'check'], env);
+    expect(fine.code, fine.stderr).toBe(0);
+    expect(fine.stdout).toMatch(/^consistent: \d+ account\(s\) and \d+ monthly figure\(s\) recomputed from the entries/);
+    // As only a superuser could: an account whose kept balance no entry explains, triggers off.
+    const account = await inDatabase((db) =>
+      db.transaction(async (tx) => {
+        await tx.query('set local session_replication_role = replica');
+        const org = (await tx.query<{ id: string }>(`insert into organisations (name, type) values ('CLI donor', 'donor') returning id`))
+          .rows[0].id;
+        const instrument = (
+          await tx.query<{ id: string }>(
+            `insert into funding_instruments (donor_org_id, name, kind, owner_org_id) values ($1, 'CLI fund', 'grant', $1) returning id`,
+            [org],
+          )
+        ).rows[0].id;
+        const id = (
+          await tx.query<{ id: string }>(`insert into ledger_accounts (kind, instrument_id) values ('fund', $1) returning id`, [instrument])
+        ).rows[0].id;
+        await tx.query(`insert into ledger_balance_parts (account_id, part, balance_usd) values ($1, 0, 5.00)`, [id]);
+        return id;
+      }),
+    );
+    const different = await concord(['funding', 'check'], env);
+    expect(different.code).toBe(1);
+    expect(different.stdout).toContain('DIFFERENT');
+    expect(different.stdout).toContain(`fund account ${account}`);
+    expect(different.stdout).toContain('the ledger keeps USD 5.00, its entries add up to USD 0.00');
   });
 
   it.skipIf(!onEmbedded)('a command run while a server holds the data but has not opened its socket explains in one sentence', async () => {

@@ -57,7 +57,7 @@ describe.skipIf(!onEmbedded)('concord CLI on the embedded database', { timeout: 
         '--role',
         'humanitarian',
         '--password',
-        'a long password',
+        'copper kettle on the harbour wall',
       ],
       env,
     );
@@ -74,7 +74,7 @@ describe.skipIf(!onEmbedded)('concord CLI on the embedded database', { timeout: 
         '--organisation',
         'World Food Programme',
         '--password',
-        'a long password',
+        'copper kettle on the harbour wall',
       ],
       env,
     );
@@ -113,7 +113,7 @@ describe.skipIf(!onEmbedded)('concord CLI on the embedded database', { timeout: 
           '--role',
           'field_reporter',
           '--password',
-          'live password 1',
+          'live password for the crossing',
         ],
         env,
       );
@@ -121,7 +121,7 @@ describe.skipIf(!onEmbedded)('concord CLI on the embedded database', { timeout: 
       const signIn = await fetch(`${server.address}/api/auth/sign-in`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'live@test.example', password: 'live password 1' }),
+        body: JSON.stringify({ email: 'live@test.example', password: 'live password for the crossing' }),
       });
       expect(signIn.status).toBe(200);
       expect((await concord(['user', 'disable', 'live@test.example'], env)).stdout).toContain('Disabled live@test.example');

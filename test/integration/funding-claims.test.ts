@@ -12,6 +12,7 @@ let t: TestApp;
 let liaison: TestUser; // contributing country A
 let otherLiaison: TestUser; // contributing country B
 let finance: TestUser; // force headquarters
+let treasurer: TestUser; // force headquarters too: pays what `finance` approved (separation of duties)
 let humanitarian: TestUser; // may report spending, but is no contributing country
 let countryId: string;
 let instrumentId: string;
@@ -24,6 +25,7 @@ beforeAll(async () => {
   liaison = await t.user(['contributor_liaison'], countryId);
   otherLiaison = await t.user(['contributor_liaison'], (await t.organisation('contributing_country')).id);
   finance = await t.user(['finance_officer', 'donor_officer'], (await t.organisation('force_headquarters')).id);
+  treasurer = await t.user(['finance_officer'], finance.organisationId);
   humanitarian = await t.user(['humanitarian'], (await t.organisation('humanitarian')).id);
   instrumentId = (await ok(await finance.client.post('/api/funding/instruments', { donorOrgId, name: 'Claims fund', kind: 'trust_fund' })))
     .id;
@@ -229,10 +231,12 @@ describe('lifecycle', () => {
     await ok(await move(finance, claim.id, 'verified'), 200);
     expect((await move(finance, claim.id, 'paid')).status).toBe(409); // not approved yet
     await ok(await move(finance, claim.id, 'approved'), 200);
-    const paid = await ok(await move(finance, claim.id, 'paid', 'Paid in May'), 200);
+    expect((await finance.client.get(`/api/funding/claims/${claim.id}`)).body.transitions, 'whoever approved does not pay').toEqual([]);
+    expect((await treasurer.client.get(`/api/funding/claims/${claim.id}`)).body.transitions).toEqual(['paid']);
+    const paid = await ok(await move(treasurer, claim.id, 'paid', 'Paid in May'), 200);
     expect(paid.status).toBe('paid');
     expect(paid.events.map((e: any) => e.status)).toEqual(['drafted', 'submitted', 'verified', 'approved', 'paid']);
-    expect(paid.events.at(-1)).toMatchObject({ note: 'Paid in May', recordedBy: finance.email });
+    expect(paid.events.at(-1)).toMatchObject({ note: 'Paid in May', recordedBy: treasurer.email });
 
     const ledger = await ok(await finance.client.get(`/api/funding/transactions?kind=disbursement&payeeOrgId=${countryId}`), 200);
     const disbursement = ledger.items.find((x: any) => x.claimId === claim.id);
@@ -255,7 +259,7 @@ describe('lifecycle', () => {
       'funding.claim.approved',
       'funding.claim.paid',
     ]);
-    const twice = await move(finance, claim.id, 'paid');
+    const twice = await move(treasurer, claim.id, 'paid');
     expect(twice.status).toBe(409);
     expect(twice.body.code).toBe('funding.claim-paid');
   });
@@ -291,7 +295,7 @@ describe('lifecycle', () => {
     await ok(await move(liaison, claim.id, 'submitted'), 200);
     await ok(await move(finance, claim.id, 'verified'), 200);
     await ok(await move(finance, claim.id, 'approved'), 200);
-    const refused = await move(finance, claim.id, 'paid');
+    const refused = await move(treasurer, claim.id, 'paid');
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('funding.insufficient-funds');
     const after = await ok(await finance.client.get(`/api/funding/claims/${claim.id}`), 200);
@@ -345,7 +349,7 @@ describe('paying under concurrency', () => {
     await ok(await move(finance, claim.id, 'verified'), 200);
     await ok(await move(finance, claim.id, 'approved'), 200);
 
-    const responses = await Promise.all(Array.from({ length: 20 }, () => move(finance, claim.id, 'paid')));
+    const responses = await Promise.all(Array.from({ length: 20 }, () => move(treasurer, claim.id, 'paid')));
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(19);
@@ -360,5 +364,83 @@ describe('paying under concurrency', () => {
       claim.id,
     ]);
     expect(events.rows[0].n).toBe(1);
+  });
+});
+
+describe('separation of duties', () => {
+  /** A claim of the country moved to `status`: submitted by the liaison, verified and approved by `finance`. */
+  async function claimAt(status: 'submitted' | 'verified' | 'approved', contingent = t.unique('Duties')) {
+    const claim = await ok(await draft(liaison, { contingent, month: '2026-06', personnelDays: 30 }));
+    await ok(await move(liaison, claim.id, 'submitted'), 200);
+    if (status !== 'submitted') await ok(await move(finance, claim.id, 'verified'), 200);
+    if (status === 'approved') await ok(await move(finance, claim.id, 'approved'), 200);
+    return claim.id as string;
+  }
+  const duties = (body: Record<string, boolean>) => t.admin.client.patch('/api/funding/separation-of-duties', body);
+
+  it('refuses payment by whoever approved the claim, whatever their roles; a verifier may pay; headquarters never submits', async () => {
+    const approvedBy = await claimAt('approved');
+    const refused = await move(finance, approvedBy, 'paid');
+    expect(refused.status).toBe(403);
+    expect(refused.body.detail).toBe('Whoever approved a claim cannot pay it.');
+
+    // A liaison who is also the mission's finance staff (a custom role at headquarters) submits, then tries to pay.
+    const both = await t.user(['contributor_liaison', 'finance_officer'], finance.organisationId);
+    const claim = await ok(
+      await draft(both, { countryOrgId: countryId, contingent: t.unique('Both'), month: '2026-06', personnelDays: 30 }),
+    );
+    const submitted = await both.client.post(`/api/funding/claims/${claim.id}/transitions`, { to: 'submitted' });
+    expect(submitted.status, 'headquarters does not submit a country’s claim').toBe(403);
+    await ok(await move(liaison, claim.id, 'submitted'), 200);
+    await ok(await move(both, claim.id, 'verified'), 200);
+    await ok(await move(treasurer, claim.id, 'approved'), 200);
+    expect((await move(both, claim.id, 'paid')).status, 'the verifier may pay').toBe(200);
+
+    const after = await ok(await treasurer.client.get(`/api/funding/claims/${approvedBy}`), 200);
+    expect(after.status).toBe('approved');
+    expect((await move(treasurer, approvedBy, 'paid')).status).toBe(200);
+  });
+
+  it("never lets the claiming country's own staff verify, approve or pay it, whatever custom role they hold", async () => {
+    const role = t.unique('country_treasurer').replaceAll('-', '_');
+    await ok(
+      await t.admin.client.post('/api/roles', {
+        key: role,
+        nameEn: 'Country treasurer',
+        nameAr: 'أمين صندوق',
+        permissions: ['funding.read', 'funding.report', 'funding.post'],
+      }),
+    );
+    const insider = await t.user([role], countryId);
+    const claimId = await claimAt('approved');
+    const paying = await move(insider, claimId, 'paid');
+    expect(paying.status).toBe(403);
+    expect(paying.body.code).toBe('auth.forbidden');
+    expect((await t.db.query('select 1 from ledger_transactions where claim_id = $1', [claimId])).rowCount).toBe(0);
+    const submittedId = await claimAt('submitted');
+    expect((await move(insider, submittedId, 'verified')).status).toBe(403);
+    // Nor does a user of the country moved into the headquarters' role set: its organisation is still the country.
+    expect((await insider.client.get(`/api/funding/claims/${claimId}`)).body.transitions).toEqual([]);
+  });
+
+  it('follows the rules as the mission sets them, and records who changed them', async () => {
+    const approvedBy = await claimAt('approved');
+    expect((await ok(await duties({ claimPayerNotApprover: false }), 200)).claimPayerNotApprover).toBe(false);
+    expect((await finance.client.get(`/api/funding/claims/${approvedBy}`)).body.transitions).toEqual(['paid']);
+    expect((await move(finance, approvedBy, 'paid')).status).toBe(200);
+
+    await ok(await duties({ claimPayerNotApprover: true, claimApproverNotVerifier: true }), 200);
+    const verified = await claimAt('verified');
+    const approving = await move(finance, verified, 'approved');
+    expect(approving.status).toBe(403);
+    expect(approving.body.detail).toBe('Whoever verified a claim cannot approve it.');
+    expect((await move(treasurer, verified, 'approved')).status).toBe(200);
+    await ok(await duties({ claimApproverNotVerifier: false }), 200);
+
+    const audit = await t.db.query<{ after: { claimApproverNotVerifier: boolean } }>(
+      `select after from audit_log where action = 'funding.separation-of-duties.update' order by id`,
+    );
+    expect(audit.rows.map((r) => r.after.claimApproverNotVerifier)).toEqual([false, true, false]);
+    expect((await finance.client.patch('/api/funding/separation-of-duties', { claimPayerNotApprover: false })).status).toBe(403);
   });
 });

@@ -125,11 +125,11 @@ describe('donor statement', () => {
   });
 
   it('answers 404 for an organisation that does not exist, and 400 without a donor', async () => {
-    expect((await statement(donorOfficer.client, 'donorOrgId=00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await statement(finance.client, 'donorOrgId=00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await statement(donorOfficer.client, '')).status).toBe(400);
   });
 
-  it('leaves out what the caller may not see', async () => {
+  it("is for its donor and the mission's finance staff only: another donor, an outsider and the security log see the refusal", async () => {
     const restricted = await ok(
       await donorOfficer.client.post('/api/funding/instruments', {
         donorOrgId: donor.id,
@@ -148,11 +148,21 @@ describe('donor statement', () => {
         classification: 'restricted',
       }),
     );
+    expect(await pdfText((await statement(donorOfficer.client, `donorOrgId=${donor.id}`)).bytes)).toContain('Confidential pledge');
+    expect(await pdfText((await statement(finance.client, `donorOrgId=${donor.id}`)).bytes)).toContain('Confidential pledge');
+
+    const otherDonor = await t.user(['donor_officer'], (await t.organisation('donor')).id);
     const outsider = await t.user(['political_officer'], (await t.organisation('authority')).id);
-    const own = await pdfText((await statement(donorOfficer.client, `donorOrgId=${donor.id}`)).bytes);
-    expect(own).toContain('Confidential pledge');
-    const other = await statement(outsider.client, `donorOrgId=${donor.id}`);
-    expect(other.status).toBe(200);
-    expect(await pdfText(other.bytes)).not.toContain('Confidential pledge');
+    // An auditor reads the ledger's history, not a donor's statement; a finance officer elsewhere than headquarters is no mission staff.
+    const auditor = await t.user(['auditor'], (await t.organisation('observer')).id);
+    const financeAtDonor = await t.user(['finance_officer'], (await t.organisation('donor')).id);
+    for (const who of [otherDonor, outsider, auditor, financeAtDonor]) {
+      const refused = await statement(who.client, `donorOrgId=${donor.id}`);
+      expect(refused.status).toBe(403);
+      expect(JSON.parse(refused.body).code).toBe('auth.forbidden');
+      expect(refused.bytes.toString('latin1')).not.toContain('%PDF');
+    }
+    const log = await t.admin.client.get(`/api/security/events?actor=${encodeURIComponent(outsider.email)}`);
+    expect(log.body.items[0]).toMatchObject({ status: 403, route: '/api/funding/statements' });
   });
 });

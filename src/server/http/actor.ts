@@ -17,6 +17,10 @@ export interface Actor {
   sessionId?: string;
   csrfToken?: string;
   mustEnrolTotp?: boolean;
+  /** Their organisation requires a second factor. */
+  secondFactorRequired?: boolean;
+  /** This session passed the second factor (at sign-in, or by confirming one in it). */
+  secondFactor?: boolean;
 }
 
 export function can(actor: Actor | null, permission: Permission): boolean {
@@ -55,9 +59,4 @@ export function visibilityKey(actor: Actor | null): string {
   if (!actor) return 'public';
   if (actor.kind === 'system' || actor.organisationType === 'force_headquarters') return 'all';
   return `organisation:${actor.organisationId}`;
-}
-
-/** Whether `actor` may change a record it can see: only its owner organisation (or the CLI). */
-export function ownsRecord(actor: Actor, ownerOrgId: string): boolean {
-  return actor.kind === 'system' || actor.organisationId === ownerOrgId;
 }

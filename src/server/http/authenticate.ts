@@ -1,11 +1,12 @@
 /**
  * Runs before every route: works out who is calling (session cookie, API token, or the
  * local CLI channel), then applies the route's declared access and, for cookie-based
- * writes, the CSRF check. Denied access is written to the audit trail.
+ * writes, the CSRF check. A refusal is written to the security log by the error handler
+ * (refusals.ts), like every other refused request.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isPermission, PERMISSION_KEYS, type Permission } from '../../shared/permissions.ts';
-import { insertAudit } from '../modules/audit/audit.repo.ts';
+import { tokenMeetsSecondFactor } from '../modules/auth/auth.policy.ts';
 import { findSession, findToken, type PrincipalRow, touchSession, touchToken } from '../modules/auth/auth.repo.ts';
 import { safeEqual, sha256 } from '../modules/auth/credentials.ts';
 import type { Actor } from './actor.ts';
@@ -32,6 +33,7 @@ export function actorOf(row: PrincipalRow, kind: 'session' | 'token', scopes?: s
     organisationType: row.organisation_type,
     permissions: permissionsOf(row, scopes),
     mustEnrolTotp: kind === 'session' && row.require_totp && !row.totp_enabled,
+    secondFactorRequired: row.require_totp,
   };
 }
 
@@ -57,6 +59,11 @@ async function resolveActor(app: FastifyInstance, req: FastifyRequest, localSecr
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     const row = match ? await findToken(app.db, sha256(match[1])) : undefined;
     if (!row) throw new Problem('auth.unauthenticated', 'The API token is not valid, expired or revoked.');
+    if (!tokenMeetsSecondFactor(row))
+      throw new Problem(
+        'auth.unauthenticated',
+        'Your organisation requires a second factor, and this API token was not made in a session that passed it: make a new one.',
+      );
     await touchToken(app.db, row.token_id);
     return actorOf(row, 'token', row.scopes);
   }
@@ -66,7 +73,7 @@ async function resolveActor(app: FastifyInstance, req: FastifyRequest, localSecr
   const row = await findSession(app.db, sha256(cookie));
   if (!row) return null;
   if (row.stale) await touchSession(app.db, row.session_id);
-  return { ...actorOf(row, 'session'), sessionId: row.session_id, csrfToken: row.csrf_token };
+  return { ...actorOf(row, 'session'), sessionId: row.session_id, csrfToken: row.csrf_token, secondFactor: row.second_factor };
 }
 
 export function registerAuthentication(app: FastifyInstance, localSecret: string): void {
@@ -83,30 +90,17 @@ export function registerAuthentication(app: FastifyInstance, localSecret: string
     if (actor.kind === 'session' && WRITE_METHODS.has(req.method)) {
       const token = req.headers['x-csrf-token'];
       if (typeof token !== 'string' || !actor.csrfToken || !safeEqual(token, actor.csrfToken)) {
-        await recordDenied(app, req, actor, 'csrf');
         throw new Problem('auth.csrf', 'Send the x-csrf-token header that came with your session.');
       }
     }
     if ('signedIn' in access && access.sessionOnly && actor.kind !== 'session') {
-      await recordDenied(app, req, actor, 'session-only');
       throw new Problem('auth.forbidden', 'This needs a signed-in session: API tokens cannot change the account or manage tokens.');
     }
     if (actor.mustEnrolTotp && !('signedIn' in access && access.duringTotpEnrolment)) {
-      await recordDenied(app, req, actor, 'totp-enrolment-required');
       throw new Problem('auth.totp-enrolment-required');
     }
     if ('permission' in access && !actor.permissions.has(access.permission)) {
-      await recordDenied(app, req, actor, access.permission);
       throw new Problem('auth.forbidden', `This needs the permission "${access.permission}".`);
     }
-  });
-}
-
-async function recordDenied(app: FastifyInstance, req: FastifyRequest, actor: Actor, reason: string) {
-  await insertAudit(app.db, actor, req.id, {
-    action: 'access.denied',
-    entityType: 'route',
-    entityId: `${req.method} ${req.routeOptions.url}`,
-    after: { reason, url: req.url },
   });
 }

@@ -2,6 +2,7 @@ import type { Permission } from '../../shared/permissions.ts';
 import type { Db } from '../db/db.ts';
 import type { ConditionsRuntime } from '../modules/conditions/gate-state.ts';
 import type { Actor } from './actor.ts';
+import type { RouteAudit } from './context.ts';
 
 /**
  * Who may call a route. Every route declares one; the app refuses to start with a route
@@ -30,5 +31,9 @@ declare module 'fastify' {
     readOnly?: boolean;
     /** true: a money write that needs an Idempotency-Key header; a retry replays the first response. */
     idempotent?: boolean;
+    /** true: answers 401 to say no one is signed in, which the security log does not count as a refusal. */
+    sessionProbe?: boolean;
+    /** The audit entry of a write route (every write route declares one; see context.ts). */
+    audit?: RouteAudit;
   }
 }

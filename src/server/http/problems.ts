@@ -20,6 +20,7 @@ export const PROBLEMS = {
     status: 403,
     title: 'Your organisation requires a second factor: enrol one on your account page first',
   },
+  'auth.second-factor-required': { status: 403, title: 'This needs a session that passed your one-time code' },
   'auth.forbidden': { status: 403, title: 'You are not allowed to do this' },
   'resource.not-found': { status: 404, title: 'Not found' },
   'route.not-found': { status: 404, title: 'No such endpoint' },
@@ -71,6 +72,11 @@ export function problemType(code: ProblemCode): string {
 
 export class Problem extends Error {
   readonly status: number;
+  /**
+   * A 404 for a record that exists but the caller may not see: answered exactly like a
+   * missing one, and written to the security log (see existingButHidden in refusals.ts).
+   */
+  hiddenRecord = false;
 
   constructor(
     readonly code: ProblemCode,

@@ -70,7 +70,7 @@ export interface ApiToken {
   scopes: string[];
   createdAt: string;
   lastUsedAt: string | null;
-  expiresAt: string | null;
+  expiresAt: string;
   revokedAt: string | null;
 }
 

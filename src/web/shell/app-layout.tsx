@@ -1,8 +1,9 @@
-import { Anchor, AppShell, Burger, Group, NavLink, ScrollArea, Text, Title } from '@mantine/core';
+import { Anchor, AppShell, Badge, Burger, Group, NavLink, ScrollArea, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
 import { Outlet, NavLink as RouterNavLink, useLocation } from 'react-router';
 import { useSession } from '../auth/session';
+import { useOpenAlertCount } from '../pages/security/security-api';
 import { LanguageSwitch } from './language-switch';
 import { allowedNavItems } from './nav-items';
 import { UserMenu } from './user-menu';
@@ -15,6 +16,8 @@ export function AppLayout() {
   const location = useLocation();
 
   const items = me?.mustEnrolTotp ? allowedNavItems(can).filter((item) => item.key === 'account') : allowedNavItems(can);
+  // Administrators see at a glance that repeated refusals raised an alert.
+  const openAlerts = useOpenAlertCount(!me?.mustEnrolTotp && can('users.manage'));
 
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
@@ -47,6 +50,13 @@ export function AppLayout() {
               component={RouterNavLink}
               to={item.path}
               label={t(`nav.${item.key}`)}
+              rightSection={
+                item.key === 'security' && openAlerts > 0 ? (
+                  <Badge color="red" size="sm" circle data-testid="nav-security-alerts">
+                    {openAlerts}
+                  </Badge>
+                ) : undefined
+              }
               data-testid={`nav-${item.key}`}
               active={location.pathname.startsWith(item.path)}
               // On a phone the navbar covers the page; close it once the user has picked one.

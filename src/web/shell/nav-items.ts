@@ -1,6 +1,17 @@
 /** The pages of the signed-in app, and the permission each one needs. */
 export interface NavItem {
-  key: 'map' | 'conditions' | 'stakeholders' | 'funding' | 'claims' | 'organisations' | 'users' | 'roles' | 'audit' | 'account';
+  key:
+    | 'map'
+    | 'conditions'
+    | 'stakeholders'
+    | 'funding'
+    | 'claims'
+    | 'organisations'
+    | 'users'
+    | 'roles'
+    | 'audit'
+    | 'security'
+    | 'account';
   path: string;
   permission: string | null;
 }
@@ -15,6 +26,7 @@ export const NAV_ITEMS: NavItem[] = [
   { key: 'users', path: '/users', permission: 'users.read' },
   { key: 'roles', path: '/roles', permission: 'roles.read' },
   { key: 'audit', path: '/audit', permission: 'audit.read' },
+  { key: 'security', path: '/security', permission: 'users.manage' },
   { key: 'account', path: '/account', permission: null },
 ];
 

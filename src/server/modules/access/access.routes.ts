@@ -3,12 +3,15 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { PERMISSIONS } from '../../../shared/permissions.ts';
 import { run } from '../../http/context.ts';
 import { notFound } from '../../http/problems.ts';
+import { notFoundOrHidden } from '../../http/refusals.ts';
 import { idParams, problemResponses } from '../../http/schemas.ts';
 import * as schema from './access.schema.ts';
 import * as service from './access.service.ts';
 import * as orgs from './organisations.repo.ts';
 import * as roles from './roles.repo.ts';
 import * as users from './users.repo.ts';
+
+const roleKey = (role: unknown) => (role as { key: string }).key;
 
 export function accessRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -45,7 +48,7 @@ export function accessRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/organisations', {
-    config: { access: { permission: 'organisations.manage' } },
+    config: { access: { permission: 'organisations.manage' }, audit: { action: 'access.organisation.create', entityType: 'organisation' } },
     schema: {
       tags: organisationTags,
       summary: 'Create an organisation',
@@ -60,7 +63,7 @@ export function accessRoutes(app: FastifyInstance) {
   });
 
   r.patch('/api/organisations/:id', {
-    config: { access: { permission: 'organisations.manage' } },
+    config: { access: { permission: 'organisations.manage' }, audit: { action: 'access.organisation.update', entityType: 'organisation' } },
     schema: {
       tags: organisationTags,
       summary: 'Change an organisation',
@@ -75,13 +78,13 @@ export function accessRoutes(app: FastifyInstance) {
     config: { access: { permission: 'users.read' } },
     schema: {
       tags: userTags,
-      summary: 'List users',
+      summary: 'List the people you work with: your organisation and headquarters (administrators see everyone)',
       querystring: schema.userQuery,
       response: { 200: schema.userPage, ...problemResponses },
     },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => ({
-        ...(await users.listUsers(ctx.db, req.query)),
+        ...(await users.listUsers(ctx.db, ctx.actor, req.query)),
         page: req.query.page,
         pageSize: req.query.pageSize,
       })),
@@ -91,11 +94,17 @@ export function accessRoutes(app: FastifyInstance) {
     config: { access: { permission: 'users.read' } },
     schema: { tags: userTags, summary: 'One user', params: idParams, response: { 200: schema.userSchema, ...problemResponses } },
     handler: (req, reply) =>
-      run(req, reply, async (ctx) => (await users.getUser(ctx.db, req.params.id)) ?? Promise.reject(notFound('user'))),
+      run(
+        req,
+        reply,
+        async (ctx) =>
+          (await users.getVisibleUser(ctx.db, ctx.actor, req.params.id)) ??
+          Promise.reject(await notFoundOrHidden(ctx.db, 'users', req.params.id, 'user')),
+      ),
   });
 
   r.post('/api/users', {
-    config: { access: { permission: 'users.manage' } },
+    config: { access: { permission: 'users.manage' }, audit: { action: 'access.user.create', entityType: 'user' } },
     schema: {
       tags: userTags,
       summary: 'Create a user',
@@ -110,7 +119,7 @@ export function accessRoutes(app: FastifyInstance) {
   });
 
   r.patch('/api/users/:id', {
-    config: { access: { permission: 'users.manage' } },
+    config: { access: { permission: 'users.manage' }, audit: { action: 'access.user.update', entityType: 'user' } },
     schema: {
       tags: userTags,
       summary: 'Change a user',
@@ -122,7 +131,7 @@ export function accessRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/users/:id/disable', {
-    config: { access: { permission: 'users.manage' } },
+    config: { access: { permission: 'users.manage' }, audit: { action: 'access.user.disable', entityType: 'user' } },
     schema: {
       tags: userTags,
       summary: 'Disable a user: ends their sessions at once',
@@ -133,7 +142,7 @@ export function accessRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/users/:id/enable', {
-    config: { access: { permission: 'users.manage' } },
+    config: { access: { permission: 'users.manage' }, audit: { action: 'access.user.enable', entityType: 'user' } },
     schema: {
       tags: userTags,
       summary: 'Enable a disabled user',
@@ -144,10 +153,13 @@ export function accessRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/users/:id/reset-password', {
-    config: { access: { permission: 'users.manage' } },
+    config: {
+      access: { permission: 'users.manage' },
+      audit: { action: 'access.user.reset-password', entityType: 'user', answerIsSecret: true },
+    },
     schema: {
       tags: userTags,
-      summary: 'Set a new password (generated when none is given); ends their sessions',
+      summary: 'Set a new password (generated when none is given); ends their sessions and revokes their API tokens',
       params: idParams,
       body: schema.resetPasswordBody.optional(),
       response: { 200: schema.resetPasswordResponse, ...problemResponses },
@@ -166,7 +178,7 @@ export function accessRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/roles', {
-    config: { access: { permission: 'roles.manage' } },
+    config: { access: { permission: 'roles.manage' }, audit: { action: 'access.role.create', entityType: 'role', entityId: roleKey } },
     schema: {
       tags: roleTags,
       summary: 'Create a role',
@@ -181,7 +193,7 @@ export function accessRoutes(app: FastifyInstance) {
   });
 
   r.patch('/api/roles/:key', {
-    config: { access: { permission: 'roles.manage' } },
+    config: { access: { permission: 'roles.manage' }, audit: { action: 'access.role.update', entityType: 'role', entityId: roleKey } },
     schema: {
       tags: roleTags,
       summary: "Change a role's names or permissions",

@@ -128,7 +128,7 @@ export const tokenSchema = z
     scopes: z.array(z.string()),
     createdAt: z.date(),
     lastUsedAt: z.date().nullable(),
-    expiresAt: z.date().nullable(),
+    expiresAt: z.date(),
     revokedAt: z.date().nullable(),
   })
   .meta({ id: 'ApiToken' });
@@ -137,7 +137,13 @@ export const tokenCreate = z
   .object({
     name: z.string().trim().min(1).max(100),
     scopes: z.array(permission).min(1).max(PERMISSION_KEYS.length),
-    expiresInDays: z.number().int().min(1).max(366).optional(),
+    expiresInDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(366)
+      .default(90)
+      .describe('Days until the token stops working: 90 unless given, at most 366'),
   })
   .strict();
 

@@ -1,30 +1,28 @@
 /**
- * Organisations, users and roles: domain rules and the audit entry of every change.
- * Permission checks happen before this (route access); what remains here are the rules
- * that depend on the data.
+ * Organisations, users and roles: domain rules. Permission checks happen before this
+ * (route access), who sees whom in access.policy.ts; what remains here are the rules that
+ * depend on the data. Each route declares its audit entry; a change adds its state before.
  */
 
 import { PERMISSION_KEYS } from '../../../shared/permissions.ts';
 import type { Ctx } from '../../http/context.ts';
 import { invalid, notFound, Problem } from '../../http/problems.ts';
-import { deleteUserSessions } from '../auth/auth.repo.ts';
+import { deleteUserSessions, revokeUserTokens } from '../auth/auth.repo.ts';
 import { generatePassword, hashPassword } from '../auth/credentials.ts';
+import { checkPassword } from '../auth/passwords.ts';
 import * as orgs from './organisations.repo.ts';
 import * as roles from './roles.repo.ts';
 import * as users from './users.repo.ts';
 
 export async function createOrganisation(ctx: Ctx, input: orgs.OrganisationInput) {
-  const created = await orgs.insertOrganisation(ctx.db, input);
-  await ctx.audit({ action: 'access.organisation.create', entityType: 'organisation', entityId: created.id, after: created });
-  return created;
+  return orgs.insertOrganisation(ctx.db, input);
 }
 
 export async function updateOrganisation(ctx: Ctx, id: string, input: Partial<orgs.OrganisationInput>) {
   const before = await orgs.getOrganisation(ctx.db, id);
   if (!before) throw notFound('organisation');
-  const after = await orgs.updateOrganisation(ctx.db, id, input);
-  await ctx.audit({ action: 'access.organisation.update', entityType: 'organisation', entityId: id, before, after });
-  return after;
+  ctx.auditDetails({ before });
+  return orgs.updateOrganisation(ctx.db, id, input);
 }
 
 async function checkRoles(ctx: Ctx, keys: string[]) {
@@ -47,13 +45,12 @@ export async function createUser(
   ctx: Ctx,
   input: { email: string; name: string; organisationId: string; roles: string[]; locale: string; password: string },
 ) {
+  checkPassword(input.password, [input.email, input.name], '/password');
   await checkOrganisation(ctx, input.organisationId);
   await checkRoles(ctx, input.roles);
   const id = await users.insertUser(ctx.db, { ...input, passwordHash: await hashPassword(input.password) });
   await users.setUserRoles(ctx.db, id, [...new Set(input.roles)]);
-  const created = await users.getUser(ctx.db, id);
-  await ctx.audit({ action: 'access.user.create', entityType: 'user', entityId: id, after: created });
-  return created!;
+  return (await users.getUser(ctx.db, id))!;
 }
 
 async function existingUser(ctx: Ctx, id: string) {
@@ -77,9 +74,8 @@ export async function updateUser(
     await users.setUserRoles(ctx.db, id, [...new Set(input.roles)]);
   }
   await users.updateUser(ctx.db, id, input);
-  const after = await users.getUser(ctx.db, id);
-  await ctx.audit({ action: 'access.user.update', entityType: 'user', entityId: id, before, after });
-  return after!;
+  ctx.auditDetails({ before });
+  return (await users.getUser(ctx.db, id))!;
 }
 
 export async function setUserDisabled(ctx: Ctx, id: string, disabled: boolean) {
@@ -88,30 +84,25 @@ export async function setUserDisabled(ctx: Ctx, id: string, disabled: boolean) {
   await users.setDisabled(ctx.db, id, disabled);
   // Disabling ends every session at once; tokens stop working because lookups check the flag.
   const endedSessions = disabled ? await deleteUserSessions(ctx.db, id) : 0;
-  const after = await users.getUser(ctx.db, id);
-  await ctx.audit({
-    action: disabled ? 'access.user.disable' : 'access.user.enable',
-    entityType: 'user',
-    entityId: id,
-    before,
-    after: { ...after, endedSessions },
-  });
-  return after!;
+  const after = (await users.getUser(ctx.db, id))!;
+  ctx.auditDetails({ action: disabled ? 'access.user.disable' : 'access.user.enable', before, after: { ...after, endedSessions } });
+  return after;
 }
 
+/** A new password (generated when none is given): every session of the user ends and every API token is revoked. */
 export async function resetPassword(ctx: Ctx, id: string, password?: string) {
-  await existingUser(ctx, id);
+  const user = await existingUser(ctx, id);
+  if (password !== undefined) checkPassword(password, [user.email, user.name], '/password');
   const temporaryPassword = password ?? generatePassword();
   await users.setPasswordHash(ctx.db, id, await hashPassword(temporaryPassword));
-  await deleteUserSessions(ctx.db, id);
-  await ctx.audit({ action: 'access.user.reset-password', entityType: 'user', entityId: id });
+  const endedSessions = await deleteUserSessions(ctx.db, id);
+  const revokedTokens = await revokeUserTokens(ctx.db, id);
+  ctx.auditDetails({ entityId: id, after: { endedSessions, revokedTokens } });
   return { temporaryPassword };
 }
 
 export async function createRole(ctx: Ctx, input: Omit<roles.Role, 'builtin'>) {
-  const created = await roles.insertRole(ctx.db, { ...input, permissions: [...new Set(input.permissions)] });
-  await ctx.audit({ action: 'access.role.create', entityType: 'role', entityId: created.key, after: created });
-  return created;
+  return roles.insertRole(ctx.db, { ...input, permissions: [...new Set(input.permissions)] });
 }
 
 export async function updateRole(ctx: Ctx, key: string, changes: Partial<Omit<roles.Role, 'key' | 'builtin'>>) {
@@ -120,10 +111,9 @@ export async function updateRole(ctx: Ctx, key: string, changes: Partial<Omit<ro
   if (key === 'admin' && changes.permissions && PERMISSION_KEYS.some((p) => !changes.permissions!.includes(p))) {
     throw new Problem('resource.conflict', 'The administrator role always holds every permission.');
   }
-  const after = await roles.updateRole(ctx.db, key, {
+  ctx.auditDetails({ before });
+  return (await roles.updateRole(ctx.db, key, {
     ...changes,
     ...(changes.permissions ? { permissions: [...new Set(changes.permissions)] } : {}),
-  });
-  await ctx.audit({ action: 'access.role.update', entityType: 'role', entityId: key, before, after });
-  return after!;
+  }))!;
 }

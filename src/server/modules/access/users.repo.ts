@@ -1,5 +1,7 @@
-import sql, { empty, join, type Sql } from 'sql-template-tag';
+import sql, { join, type Sql } from 'sql-template-tag';
 import type { Queryable } from '../../db/db.ts';
+import type { Actor } from '../../http/actor.ts';
+import { directoryVisibleTo } from './access.policy.ts';
 import { likePattern } from './organisations.repo.ts';
 
 export interface User {
@@ -29,30 +31,38 @@ export interface UserFilter {
   pageSize: number;
 }
 
-export async function listUsers(db: Queryable, filter: UserFilter): Promise<{ items: User[]; total: number }> {
-  const conditions: Sql[] = [];
+/** The people `actor` may see in the directory (access.policy.ts), a page at a time. */
+export async function listUsers(db: Queryable, actor: Actor | null, filter: UserFilter): Promise<{ items: User[]; total: number }> {
+  const conditions: Sql[] = [directoryVisibleTo(actor, 'u', 'uo')];
   if (filter.q) conditions.push(sql`(lower(u.name) like ${likePattern(filter.q)} or u.email like ${likePattern(filter.q)})`);
   if (filter.organisationId) conditions.push(sql`u.organisation_id = ${filter.organisationId}::uuid`);
   if (filter.role) conditions.push(sql`exists (select 1 from user_roles ur where ur.user_id = u.id and ur.role_key = ${filter.role})`);
   if (filter.status === 'active') conditions.push(sql`u.disabled_at is null`);
   if (filter.status === 'disabled') conditions.push(sql`u.disabled_at is not null`);
-  const where = conditions.length ? sql`where ${join(conditions, ' and ')}` : empty;
+  const where = sql`where ${join(conditions, ' and ')}`;
+  const from = sql`users u join organisations uo on uo.id = u.organisation_id`;
   // The page's ids come first, so the organisation join and the roles subquery run for
   // the rows shown, not for every row an offset skips.
   const [items, count] = await Promise.all([
     db.query<User>(sql`
       with page as (
-        select u.id, u.name from users u ${where}
+        select u.id, u.name from ${from} ${where}
         order by u.name, u.id limit ${filter.pageSize} offset ${(filter.page - 1) * filter.pageSize}
       )
       ${select} join page on page.id = u.id order by page.name, page.id`),
-    db.query<{ total: number }>(sql`select count(*) as total from users u ${where}`),
+    db.query<{ total: number }>(sql`select count(*) as total from ${from} ${where}`),
   ]);
   return { items: items.rows, total: count.rows[0].total };
 }
 
+/** Any user, for the service's own lookups. */
 export async function getUser(db: Queryable, id: string): Promise<User | undefined> {
   return (await db.query<User>(sql`${select} where u.id = ${id}::uuid`)).rows[0];
+}
+
+/** A user `actor` may see in the directory. */
+export async function getVisibleUser(db: Queryable, actor: Actor | null, id: string): Promise<User | undefined> {
+  return (await db.query<User>(sql`${select} where u.id = ${id}::uuid and ${directoryVisibleTo(actor, 'u', 'o')}`)).rows[0];
 }
 
 export async function insertUser(

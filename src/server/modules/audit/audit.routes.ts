@@ -13,14 +13,19 @@ import { AuditKeyError, auditFiles } from './signing-key.ts';
 import { TREE_HEAD_FORMAT } from './tree-head.ts';
 import { verifyAuditLog } from './verify.ts';
 
+/** A moment in the trail's time: from 2000 to 2100, a plain message otherwise. */
+const auditTime = z.coerce
+  .date({ error: 'A date or a date and time, e.g. 2026-01-31 or 2026-01-31T12:00:00Z.' })
+  .refine((d) => d >= new Date('2000-01-01T00:00:00Z') && d < new Date('2101-01-01T00:00:00Z'), 'A time from 2000 to 2100.');
+
 const auditQuery = z.object({
   actor: z.string().trim().max(200).optional(),
   organisationId: z.uuid().optional(),
   entityType: z.string().trim().max(100).optional(),
   entityId: z.string().trim().max(200).optional(),
   action: z.string().trim().max(200).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: auditTime.optional(),
+  to: auditTime.optional(),
   cursor: z.coerce.number().int().positive().optional().describe('The `next` value of the previous page'),
   pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
 });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SESSION_COOKIE } from '../../http/authenticate.ts';
-import { run } from '../../http/context.ts';
+import { type RouteAudit, run } from '../../http/context.ts';
 import * as schema from './auth.schema.ts';
 import * as service from './auth.service.ts';
 import { sha256 } from './credentials.ts';
@@ -10,12 +10,20 @@ import { sha256 } from './credentials.ts';
 const tags = ['auth'];
 const self = { signedIn: true, duringTotpEnrolment: true } as const;
 const account = { ...self, sessionOnly: true } as const;
+/** The audit entry of a change to one's own account is about the signed-in user. */
+const ownAccount = (action: string, extra: Partial<RouteAudit> = {}): RouteAudit => ({
+  action,
+  entityType: 'user',
+  entityId: (_result, req) => req.actor?.userId,
+  ...extra,
+});
 
 export function authRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post('/api/auth/sign-in', {
-    config: { access: { public: true }, transaction: false },
+    // Failed sign-ins are recorded and audited in transactions of their own: they must outlive the refusal.
+    config: { access: { public: true }, transaction: false, audit: { action: 'auth.sign-in', entityType: 'user', writtenBy: 'handler' } },
     schema: {
       tags,
       summary: 'Sign in with email, password and, when enrolled, a one-time code',
@@ -44,7 +52,7 @@ export function authRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/auth/sign-out', {
-    config: { access: account },
+    config: { access: account, audit: ownAccount('auth.sign-out') },
     schema: { tags, summary: 'Sign out: ends this session', response: { 204: z.null(), ...schema.problemResponses } },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {
@@ -54,7 +62,7 @@ export function authRoutes(app: FastifyInstance) {
   });
 
   r.get('/api/auth/session', {
-    config: { access: self },
+    config: { access: self, sessionProbe: true },
     schema: {
       tags,
       summary: 'The signed-in user and the CSRF token for writes',
@@ -68,7 +76,7 @@ export function authRoutes(app: FastifyInstance) {
   });
 
   r.patch('/api/auth/me', {
-    config: { access: account },
+    config: { access: account, audit: ownAccount('access.user.update-self') },
     schema: {
       tags,
       summary: 'Change your name or language',
@@ -79,10 +87,10 @@ export function authRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/auth/password', {
-    config: { access: account },
+    config: { access: account, audit: ownAccount('auth.password.change') },
     schema: {
       tags,
-      summary: 'Change your password (ends your other sessions)',
+      summary: 'Change your password (ends your other sessions and revokes your API tokens)',
       body: schema.changePasswordBody,
       response: { 204: z.null(), ...schema.problemResponses },
     },
@@ -90,7 +98,7 @@ export function authRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/auth/totp/enrol', {
-    config: { access: account },
+    config: { access: account, audit: ownAccount('auth.totp.enrol', { answerIsSecret: true }) },
     schema: {
       tags,
       summary: 'Start enrolling a TOTP second factor (RFC 6238)',
@@ -100,7 +108,7 @@ export function authRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/auth/totp/confirm', {
-    config: { access: account },
+    config: { access: account, audit: ownAccount('auth.totp.confirm') },
     schema: {
       tags,
       summary: 'Confirm the second factor with a code from the authenticator',
@@ -111,7 +119,7 @@ export function authRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/auth/totp/disable', {
-    config: { access: account },
+    config: { access: account, audit: ownAccount('auth.totp.disable') },
     schema: {
       tags,
       summary: 'Remove the second factor (needs a current code)',

@@ -1,16 +1,21 @@
 /**
  * API tokens for machine clients. The token is shown once; only its SHA-256 is stored.
  * A token's scopes are a subset of its owner's permissions when it is made, and its
- * effective permissions shrink with the owner's (see authenticate.ts).
+ * effective permissions shrink with the owner's (see authenticate.ts). Every token expires
+ * (90 days unless asked otherwise, a year at most); a password change or reset revokes
+ * them all; where the organisation requires a second factor, only a session that passed
+ * it can make one, and a token made otherwise does not work (auth.policy.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import sql from 'sql-template-tag';
 import { z } from 'zod';
 import { type Ctx, run } from '../../http/context.ts';
-import { invalid, notFound, Problem } from '../../http/problems.ts';
+import { invalid, Problem } from '../../http/problems.ts';
+import { notFoundOrHidden } from '../../http/refusals.ts';
 import { idParams, problemResponses } from '../../http/schemas.ts';
 import * as schema from '../access/access.schema.ts';
+import { requireSecondFactorForTokens } from './auth.policy.ts';
 import { randomToken, sha256 } from './credentials.ts';
 
 const columns = sql`id, name, scopes, created_at as "createdAt", last_used_at as "lastUsedAt", expires_at as "expiresAt", revoked_at as "revokedAt"`;
@@ -39,16 +44,21 @@ export function tokenRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/tokens', {
-    config: { access: { signedIn: true, sessionOnly: true } },
+    config: {
+      access: { signedIn: true, sessionOnly: true },
+      audit: { action: 'access.token.create', entityType: 'api_token', answerIsSecret: true },
+    },
     schema: {
       tags,
-      summary: 'Create an API token (shown once)',
+      summary:
+        'Create an API token (shown once) with scopes and an expiry; where your organisation requires a second factor, your session must have passed it',
       body: schema.tokenCreate,
       response: { 201: schema.tokenCreated, ...problemResponses },
     },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {
         const userId = sessionUser(ctx);
+        requireSecondFactorForTokens(ctx.actor!);
         const granted = ctx.actor!.permissions;
         const beyond = req.body.scopes.map((scope, index) => ({ scope, index })).filter(({ scope }) => !granted.has(scope as never));
         if (beyond.length) {
@@ -57,29 +67,31 @@ export function tokenRoutes(app: FastifyInstance) {
           );
         }
         const token = `cnc_${randomToken()}`;
-        const expires = req.body.expiresInDays ? new Date(Date.now() + req.body.expiresInDays * 86400_000) : null;
         const created = (
           await ctx.db.query<z.infer<typeof schema.tokenSchema>>(sql`
-          insert into api_tokens (user_id, name, token_hash, scopes, expires_at)
-          values (${userId}::uuid, ${req.body.name}, ${sha256(token)}, ${[...new Set(req.body.scopes)]}::text[], ${expires})
+          insert into api_tokens (user_id, name, token_hash, scopes, expires_at, second_factor)
+          values (${userId}::uuid, ${req.body.name}, ${sha256(token)}, ${[...new Set(req.body.scopes)]}::text[],
+                  now() + make_interval(days => ${req.body.expiresInDays}), ${ctx.actor!.secondFactor === true})
           returning ${columns}`)
         ).rows[0];
-        await ctx.audit({ action: 'access.token.create', entityType: 'api_token', entityId: created.id, after: created });
+        ctx.auditDetails({ after: created });
         reply.code(201);
         return { ...created, token };
       }),
   });
 
   r.delete('/api/tokens/:id', {
-    config: { access: { signedIn: true, sessionOnly: true } },
+    config: {
+      access: { signedIn: true, sessionOnly: true },
+      audit: { action: 'access.token.revoke', entityType: 'api_token', entityId: (_result, req) => (req.params as { id: string }).id },
+    },
     schema: { tags, summary: 'Revoke one of your API tokens', params: idParams, response: { 204: z.null(), ...problemResponses } },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {
         const result = await ctx.db.query(sql`
         update api_tokens set revoked_at = coalesce(revoked_at, now())
         where id = ${req.params.id}::uuid and user_id = ${sessionUser(ctx)}::uuid returning id`);
-        if (!result.rowCount) throw notFound('token');
-        await ctx.audit({ action: 'access.token.revoke', entityType: 'api_token', entityId: req.params.id });
+        if (!result.rowCount) throw await notFoundOrHidden(ctx.db, 'api_tokens', req.params.id, 'token');
       }),
   });
 }

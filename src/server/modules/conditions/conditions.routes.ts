@@ -5,27 +5,24 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type Actor, actorLabel, ownsRecord } from '../../http/actor.ts';
 import { run } from '../../http/context.ts';
-import { forbidden, invalid, notFound } from '../../http/problems.ts';
+import { invalid } from '../../http/problems.ts';
+import { notFoundOrHidden } from '../../http/refusals.ts';
 import { idParams, pageOf, pageQuery, problemResponses } from '../../http/schemas.ts';
 import { earliestOpenings, whatIf } from './analysis.ts';
-import * as commitments from './commitments.repo.ts';
+import * as commitments from './commitments.service.ts';
 import * as repo from './conditions.repo.ts';
 import * as s from './conditions.schema.ts';
 import * as service from './conditions.service.ts';
-import { setGate } from './gates.ts';
-
-function ownerOrg(actor: Actor, what: string): string {
-  if (!actor.organisationId)
-    throw invalid([{ pointer: '', detail: `${what} are owned by an organisation; sign in as a user to add one.` }]);
-  return actor.organisationId;
-}
+import * as stakeholders from './stakeholders.service.ts';
 
 export function conditionsRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const read = { access: { permission: 'conditions.read' as const } };
-  const manage = { access: { permission: 'conditions.manage' as const } };
+  const manage = (action: string, entityType: string) => ({
+    access: { permission: 'conditions.manage' as const },
+    audit: { action, entityType },
+  });
 
   // --- Stakeholders and positions
 
@@ -53,16 +50,11 @@ export function conditionsRoutes(app: FastifyInstance) {
       params: idParams,
       response: { 200: s.stakeholderSchema, ...problemResponses },
     },
-    handler: (req, reply) =>
-      run(
-        req,
-        reply,
-        async (ctx) => (await repo.getStakeholder(ctx.db, ctx.actor, req.params.id)) ?? Promise.reject(notFound('stakeholder')),
-      ),
+    handler: (req, reply) => run(req, reply, (ctx) => stakeholders.getStakeholder(ctx, req.params.id)),
   });
 
   r.post('/api/stakeholders', {
-    config: manage,
+    config: manage('conditions.stakeholder.create', 'stakeholder'),
     schema: {
       tags: ['conditions'],
       summary: 'Add a stakeholder owned by your organisation',
@@ -71,16 +63,14 @@ export function conditionsRoutes(app: FastifyInstance) {
     },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {
-        const actor = ctx.requireActor();
-        const created = await repo.insertStakeholder(ctx.db, { ...req.body, ownerOrgId: ownerOrg(actor, 'Stakeholders') });
-        await ctx.audit({ action: 'conditions.stakeholder.create', entityType: 'stakeholder', entityId: created.id, after: created });
+        const created = await stakeholders.createStakeholder(ctx, req.body);
         reply.code(201);
         return created;
       }),
   });
 
   r.patch('/api/stakeholders/:id', {
-    config: manage,
+    config: manage('conditions.stakeholder.update', 'stakeholder'),
     schema: {
       tags: ['conditions'],
       summary: 'Change a stakeholder your organisation owns',
@@ -88,16 +78,7 @@ export function conditionsRoutes(app: FastifyInstance) {
       body: s.stakeholderUpdate,
       response: { 200: s.stakeholderSchema, ...problemResponses },
     },
-    handler: (req, reply) =>
-      run(req, reply, async (ctx) => {
-        const actor = ctx.requireActor();
-        const before = await repo.getStakeholder(ctx.db, actor, req.params.id);
-        if (!before) throw notFound('stakeholder');
-        if (!ownsRecord(actor, before.ownerOrgId)) throw forbidden('Only the organisation that owns this stakeholder can change it.');
-        const after = await repo.updateStakeholder(ctx.db, req.params.id, req.body);
-        await ctx.audit({ action: 'conditions.stakeholder.update', entityType: 'stakeholder', entityId: after.id, before, after });
-        return after;
-      }),
+    handler: (req, reply) => run(req, reply, (ctx) => stakeholders.updateStakeholder(ctx, req.params.id, req.body)),
   });
 
   r.get('/api/stakeholders/:id/positions', {
@@ -110,18 +91,15 @@ export function conditionsRoutes(app: FastifyInstance) {
       response: { 200: pageOf(s.positionSchema), ...problemResponses },
     },
     handler: (req, reply) =>
-      run(req, reply, async (ctx) => {
-        if (!(await repo.getStakeholder(ctx.db, ctx.actor, req.params.id))) throw notFound('stakeholder');
-        return {
-          ...(await repo.listPositions(ctx.db, ctx.actor, req.params.id, req.query)),
-          page: req.query.page,
-          pageSize: req.query.pageSize,
-        };
-      }),
+      run(req, reply, async (ctx) => ({
+        ...(await stakeholders.listPositions(ctx, req.params.id, req.query)),
+        page: req.query.page,
+        pageSize: req.query.pageSize,
+      })),
   });
 
   r.post('/api/stakeholders/:id/positions', {
-    config: manage,
+    config: manage('conditions.position.create', 'position'),
     schema: {
       tags: ['conditions'],
       summary: "Record a stakeholder's dated stance on a condition or a topic (positions are never changed, so history is kept)",
@@ -131,12 +109,7 @@ export function conditionsRoutes(app: FastifyInstance) {
     },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {
-        const actor = ctx.requireActor();
-        if (!(await repo.getStakeholder(ctx.db, actor, req.params.id))) throw notFound('stakeholder');
-        if (req.body.conditionId && !(await repo.getCondition(ctx.db, actor, req.body.conditionId)))
-          throw invalid([{ pointer: '/conditionId', detail: 'No such condition.' }]);
-        const created = await repo.insertPosition(ctx.db, req.params.id, { ...req.body, ownerOrgId: ownerOrg(actor, 'Positions') });
-        await ctx.audit({ action: 'conditions.position.create', entityType: 'position', entityId: created.id, after: created });
+        const created = await stakeholders.createPosition(ctx, req.params.id, req.body);
         reply.code(201);
         return created;
       }),
@@ -157,7 +130,7 @@ export function conditionsRoutes(app: FastifyInstance) {
         const page = await repo.listConditions(ctx.db, ctx.actor, req.query);
         const { analysis } = await service.analysisFor(ctx);
         return {
-          items: page.items.map((c) => {
+          items: (await service.presentConditions(ctx, page.items)).map((c) => {
             const impact = analysis.conditions.get(c.id)!;
             return {
               ...c,
@@ -304,8 +277,7 @@ export function conditionsRoutes(app: FastifyInstance) {
     },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {
-        const condition = await repo.getCondition(ctx.db, ctx.actor, req.params.id);
-        if (!condition) throw notFound('condition');
+        const [condition] = await service.presentConditions(ctx, [await service.visibleCondition(ctx, req.params.id)]);
         const { analysis } = await service.analysisFor(ctx);
         const impact = analysis.conditions.get(condition.id)!;
         return {
@@ -336,7 +308,7 @@ export function conditionsRoutes(app: FastifyInstance) {
       run(req, reply, async (ctx) => {
         const { loaded, analysis } = await service.analysisFor(ctx, req.query.asOf);
         const impact = loaded.conditions.has(req.params.id) ? analysis.conditions.get(req.params.id) : undefined;
-        if (!impact) throw notFound('condition');
+        if (!impact) throw await notFoundOrHidden(ctx.db, 'conditions', req.params.id, 'condition');
         const ids = {
           heldBack: impact.heldBackGateIds,
           inUnlockingSets: impact.inUnlockingSetsGateIds,
@@ -347,7 +319,7 @@ export function conditionsRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/conditions', {
-    config: manage,
+    config: manage('conditions.condition.create', 'condition'),
     schema: {
       tags: ['conditions'],
       summary: 'Add a condition owned by your organisation (status unmet until evidence says otherwise)',
@@ -356,21 +328,14 @@ export function conditionsRoutes(app: FastifyInstance) {
     },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {
-        const actor = ctx.requireActor();
-        const ownerOrgId = ownerOrg(actor, 'Conditions');
-        await service.checkExpression(ctx, req.body.requires, '/requires');
-        await service.checkStakeholders(ctx, req.body.stakeholderIds, '/stakeholderIds');
-        // A new condition cannot close a cycle: nothing requires it yet.
-        const id = await repo.insertCondition(ctx.db, { ...req.body, ownerOrgId });
-        const created = (await repo.getCondition(ctx.db, actor, id))!;
-        await ctx.audit({ action: 'conditions.condition.create', entityType: 'condition', entityId: id, after: created });
+        const created = await service.createCondition(ctx, req.body);
         reply.code(201);
         return created;
       }),
   });
 
   r.patch('/api/conditions/:id', {
-    config: manage,
+    config: manage('conditions.condition.update', 'condition'),
     schema: {
       tags: ['conditions'],
       summary: 'Change a condition your organisation owns, including what it requires (cycles are refused)',
@@ -378,24 +343,11 @@ export function conditionsRoutes(app: FastifyInstance) {
       body: s.conditionUpdate,
       response: { 200: s.conditionSchema, ...problemResponses },
     },
-    handler: (req, reply) =>
-      run(req, reply, async (ctx) => {
-        const actor = ctx.requireActor();
-        const before = await repo.getCondition(ctx.db, actor, req.params.id);
-        if (!before) throw notFound('condition');
-        if (!ownsRecord(actor, before.ownerOrgId)) throw forbidden('Only the organisation that owns this condition can change it.');
-        await service.checkExpression(ctx, req.body.requires, '/requires');
-        await service.checkStakeholders(ctx, req.body.stakeholderIds, '/stakeholderIds');
-        if (req.body.requires !== undefined) await service.refuseCycle(ctx, before.id, req.body.requires);
-        await repo.updateCondition(ctx.db, before.id, req.body);
-        const after = (await repo.getCondition(ctx.db, actor, before.id))!;
-        await ctx.audit({ action: 'conditions.condition.update', entityType: 'condition', entityId: after.id, before, after });
-        return after;
-      }),
+    handler: (req, reply) => run(req, reply, (ctx) => service.updateCondition(ctx, req.params.id, req.body)),
   });
 
   r.post('/api/conditions/:id/evidence', {
-    config: manage,
+    config: manage('conditions.evidence.create', 'condition'),
     schema: {
       tags: ['conditions'],
       summary: "Record dated evidence for a condition; the latest evidence sets the condition's status",
@@ -405,20 +357,7 @@ export function conditionsRoutes(app: FastifyInstance) {
     },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {
-        const actor = ctx.requireActor();
-        const before = await repo.getCondition(ctx.db, actor, req.params.id);
-        if (!before) throw notFound('condition');
-        if (!ownsRecord(actor, before.ownerOrgId))
-          throw forbidden('Only the organisation that owns this condition can record its evidence.');
-        const created = await repo.insertEvidence(ctx.db, before.id, req.body, actorLabel(actor));
-        const after = (await repo.getCondition(ctx.db, actor, before.id))!;
-        await ctx.audit({
-          action: 'conditions.evidence.create',
-          entityType: 'condition',
-          entityId: before.id,
-          before: { status: before.status },
-          after: { evidence: created, status: after.status },
-        });
+        const created = await service.recordEvidence(ctx, req.params.id, req.body);
         reply.code(201);
         return created;
       }),
@@ -436,7 +375,7 @@ export function conditionsRoutes(app: FastifyInstance) {
     },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => ({
-        ...(await commitments.listCommitments(ctx.db, ctx.actor, req.query)),
+        ...(await commitments.listCommitments(ctx, req.query)),
         page: req.query.page,
         pageSize: req.query.pageSize,
       })),
@@ -450,16 +389,11 @@ export function conditionsRoutes(app: FastifyInstance) {
       params: idParams,
       response: { 200: s.commitmentSchema, ...problemResponses },
     },
-    handler: (req, reply) =>
-      run(
-        req,
-        reply,
-        async (ctx) => (await commitments.getCommitment(ctx.db, ctx.actor, req.params.id)) ?? Promise.reject(notFound('commitment')),
-      ),
+    handler: (req, reply) => run(req, reply, (ctx) => commitments.getCommitment(ctx, req.params.id)),
   });
 
   r.post('/api/commitments', {
-    config: manage,
+    config: manage('conditions.commitment.create', 'commitment'),
     schema: {
       tags: ['conditions'],
       summary: "Add a stakeholder's conditional offer, gated by an AND/OR expression over conditions",
@@ -468,21 +402,14 @@ export function conditionsRoutes(app: FastifyInstance) {
     },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {
-        const actor = ctx.requireActor();
-        const ownerOrgId = ownerOrg(actor, 'Commitments');
-        await service.checkStakeholders(ctx, [req.body.stakeholderId], '/stakeholderId');
-        await service.checkExpression(ctx, req.body.gate, '/gate');
-        const id = await commitments.insertCommitment(ctx.db, { ...req.body, ownerOrgId });
-        await setGate(ctx.db, commitments.COMMITMENT_SUBJECT, id, req.body.gate);
-        const created = (await commitments.getCommitment(ctx.db, actor, id))!;
-        await ctx.audit({ action: 'conditions.commitment.create', entityType: 'commitment', entityId: id, after: created });
+        const created = await commitments.createCommitment(ctx, req.body);
         reply.code(201);
         return created;
       }),
   });
 
   r.patch('/api/commitments/:id', {
-    config: manage,
+    config: manage('conditions.commitment.update', 'commitment'),
     schema: {
       tags: ['conditions'],
       summary: 'Change a commitment your organisation owns, or its gate (null removes it)',
@@ -490,19 +417,6 @@ export function conditionsRoutes(app: FastifyInstance) {
       body: s.commitmentUpdate,
       response: { 200: s.commitmentSchema, ...problemResponses },
     },
-    handler: (req, reply) =>
-      run(req, reply, async (ctx) => {
-        const actor = ctx.requireActor();
-        const before = await commitments.getCommitment(ctx.db, actor, req.params.id);
-        if (!before) throw notFound('commitment');
-        if (!ownsRecord(actor, before.ownerOrgId)) throw forbidden('Only the organisation that owns this commitment can change it.');
-        if (req.body.stakeholderId !== undefined) await service.checkStakeholders(ctx, [req.body.stakeholderId], '/stakeholderId');
-        await service.checkExpression(ctx, req.body.gate, '/gate');
-        await commitments.updateCommitment(ctx.db, before.id, req.body);
-        if (req.body.gate !== undefined) await setGate(ctx.db, commitments.COMMITMENT_SUBJECT, before.id, req.body.gate);
-        const after = (await commitments.getCommitment(ctx.db, actor, before.id))!;
-        await ctx.audit({ action: 'conditions.commitment.update', entityType: 'commitment', entityId: after.id, before, after });
-        return after;
-      }),
+    handler: (req, reply) => run(req, reply, (ctx) => commitments.updateCommitment(ctx, req.params.id, req.body)),
   });
 }

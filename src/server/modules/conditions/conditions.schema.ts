@@ -5,11 +5,12 @@
  */
 import { z } from 'zod';
 import { CLASSIFICATIONS } from '../../../shared/organisations.ts';
-import { pageOf } from '../../http/schemas.ts';
+import { asOfDate, missionDate, pageOf, pastDate } from '../../http/schemas.ts';
 import { STAKEHOLDER_KINDS, STANCES } from './conditions.repo.ts';
 import { CONDITION_STATUSES, DIMENSIONS, expressionSchemaOf } from './expressions.ts';
+import { HIDDEN, HIDDEN_DESCRIPTION } from './hidden-conditions.ts';
 
-export const dateString = z.iso.date('A calendar date, YYYY-MM-DD.');
+export const dateString = asOfDate();
 const name = z.string().trim().min(1).max(200);
 const longText = z.string().trim().max(5000);
 const source = z.string().trim().min(1).max(2000);
@@ -21,8 +22,12 @@ export const money = z
   .string()
   .regex(/^\d{1,18}(\.\d{1,2})?$/, 'US dollars as a decimal string with at most two decimals, e.g. "10000000000.00".');
 
-/** An AND/OR expression over condition ids. */
-export const conditionExpression = expressionSchemaOf(z.uuid());
+const conditionLeaf = z
+  .string()
+  .refine((leaf) => leaf === HIDDEN || z.uuid().safeParse(leaf).success, 'A condition id (a UUID), or "hidden" for one you cannot see.');
+
+/** An AND/OR expression over condition ids, where "hidden" stands for a condition the caller cannot see (hidden-conditions.ts). */
+export const conditionExpression = expressionSchemaOf(conditionLeaf).describe(HIDDEN_DESCRIPTION).meta({ id: 'ConditionExpression' });
 
 const classifiedOut = { ownerOrgId: z.uuid(), classification, sharedWith: z.array(z.uuid()) };
 const stamps = { createdAt: z.date(), updatedAt: z.date() };
@@ -79,7 +84,7 @@ export const positionCreate = z
     conditionId: z.uuid().optional(),
     topic: z.string().trim().min(1).max(200).optional(),
     stance: z.enum(STANCES),
-    statedOn: dateString,
+    statedOn: pastDate('A stance'),
     source,
     sourceUrl: url.optional(),
     note: longText.default(''),
@@ -112,7 +117,7 @@ export const conditionSchema = z.object({
   descriptionAr: z.string(),
   status: z.enum(CONDITION_STATUSES),
   targetDate: z.string().nullable(),
-  requires: z.unknown().nullable(),
+  requires: conditionExpression.nullable(),
   stakeholderIds: z.array(z.uuid()),
   ...classifiedOut,
   ...stamps,
@@ -165,7 +170,7 @@ const conditionFields = z.object({
   titleAr: name,
   descriptionEn: longText,
   descriptionAr: longText,
-  targetDate: dateString.nullable(),
+  targetDate: missionDate('A target date').nullable(),
   requires: conditionExpression.nullable(),
   stakeholderIds: z.array(z.uuid()).max(50),
   classification,
@@ -188,7 +193,13 @@ export const conditionUpdate = conditionFields.partial().strict();
 export const conditionQuery = z.object({ status: z.enum(CONDITION_STATUSES).optional(), q: z.string().trim().max(200).optional() });
 
 export const evidenceCreate = z
-  .object({ datedOn: dateString, status: z.enum(CONDITION_STATUSES), source, sourceUrl: url.optional(), note: longText.default('') })
+  .object({
+    datedOn: pastDate('Evidence'),
+    status: z.enum(CONDITION_STATUSES),
+    source,
+    sourceUrl: url.optional(),
+    note: longText.default(''),
+  })
   .strict();
 
 // --- Commitments
@@ -205,7 +216,7 @@ export const commitmentSchema = z.object({
   projects: z.number().int(),
   source: z.string(),
   illustrative: z.boolean(),
-  gate: z.unknown().nullable(),
+  gate: conditionExpression.nullable(),
   ...classifiedOut,
   ...stamps,
 });

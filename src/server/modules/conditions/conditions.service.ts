@@ -1,12 +1,16 @@
 /**
- * Domain rules for conditions and commitments: expressions may name only conditions the
- * caller may see, requirements must not form a cycle, and the analysis is built only from
- * the conditions and gated subjects the caller may see.
+ * Domain rules for conditions: who may change them is in conditions.policy.ts; expressions
+ * may name only conditions the caller may see, and show the others as "hidden"
+ * (hidden-conditions.ts); requirements must not form a cycle; and the analysis is built
+ * only from the conditions and gated subjects the caller may see.
  */
 
+import type { z } from 'zod';
 import { usdOf } from '../../../shared/money.ts';
+import { actorLabel } from '../../http/actor.ts';
 import type { Ctx } from '../../http/context.ts';
 import { invalid, Problem } from '../../http/problems.ts';
+import { notFoundOrHidden } from '../../http/refusals.ts';
 import {
   type Analysis,
   addValues,
@@ -21,8 +25,11 @@ import {
   statusesAsOf,
   zeroValues,
 } from './analysis.ts';
+import { recordOwner, requireMayChangeCondition, requireMayRecordEvidence } from './conditions.policy.ts';
 import * as repo from './conditions.repo.ts';
-import { describeCycle, expressionConditions, findRequirementCycle } from './expressions.ts';
+import type * as s from './conditions.schema.ts';
+import { describeCycle, findRequirementCycle } from './expressions.ts';
+import { expressionMasker, expressionToStore } from './hidden-conditions.ts';
 import { isStandIn, type VisibleModel } from './model-cache.ts';
 
 /** Money as an exact decimal string of dollars; the other dimensions as integers. */
@@ -35,13 +42,56 @@ export function presentValues(values: DimensionValues) {
   };
 }
 
-/** Refuses an expression that names a condition the caller may not see (or that does not exist). */
-export async function checkExpression(ctx: Ctx, expression: Expression | null | undefined, pointer: string): Promise<void> {
-  if (!expression) return;
-  const ids = expressionConditions(expression);
-  const visible = await repo.visibleConditionIds(ctx.db, ctx.actor, ids);
-  const unknown = ids.filter((id) => !visible.has(id));
-  if (unknown.length) throw invalid(unknown.map((id) => ({ pointer, detail: `No such condition: ${id}.` })));
+// --- Conditions and evidence -------------------------------------------------------------
+
+/** Conditions as their reader may see them: requirements they may not see are "hidden". */
+export async function presentConditions<T extends repo.Condition>(ctx: Ctx, rows: T[]): Promise<T[]> {
+  const mask = await expressionMasker(
+    ctx.db,
+    ctx.actor,
+    rows.map((row) => row.requires),
+  );
+  return rows.map((row) => ({ ...row, requires: mask(row.requires) }));
+}
+
+/** A condition the caller may see, as stored (its requirements unmasked), or 404. */
+export async function visibleCondition(ctx: Ctx, id: string): Promise<repo.Condition> {
+  return (await repo.getCondition(ctx.db, ctx.actor, id)) ?? Promise.reject(await notFoundOrHidden(ctx.db, 'conditions', id, 'condition'));
+}
+
+export async function createCondition(ctx: Ctx, body: z.output<typeof s.conditionCreate>) {
+  const actor = ctx.requireActor();
+  const ownerOrgId = recordOwner(actor, 'Conditions');
+  const requires = (await expressionToStore(ctx.db, actor, body.requires, null, '/requires')) ?? null;
+  await checkStakeholders(ctx, body.stakeholderIds, '/stakeholderIds');
+  // A new condition cannot close a cycle: nothing requires it yet.
+  const id = await repo.insertCondition(ctx.db, { ...body, requires, ownerOrgId });
+  const created = (await repo.getCondition(ctx.db, actor, id))!;
+  ctx.auditDetails({ after: created });
+  return (await presentConditions(ctx, [created]))[0];
+}
+
+export async function updateCondition(ctx: Ctx, id: string, body: z.output<typeof s.conditionUpdate>) {
+  const actor = ctx.requireActor();
+  const before = await visibleCondition(ctx, id);
+  requireMayChangeCondition(actor, before);
+  const requires = await expressionToStore(ctx.db, actor, body.requires, before.requires, '/requires');
+  await checkStakeholders(ctx, body.stakeholderIds, '/stakeholderIds');
+  if (requires !== undefined) await refuseCycle(ctx, before.id, requires);
+  await repo.updateCondition(ctx.db, before.id, { ...body, ...(requires !== undefined ? { requires } : {}) });
+  const after = (await repo.getCondition(ctx.db, actor, before.id))!;
+  ctx.auditDetails({ before, after });
+  return (await presentConditions(ctx, [after]))[0];
+}
+
+export async function recordEvidence(ctx: Ctx, id: string, body: z.output<typeof s.evidenceCreate>) {
+  const actor = ctx.requireActor();
+  const before = await visibleCondition(ctx, id);
+  requireMayRecordEvidence(actor, before);
+  const created = await repo.insertEvidence(ctx.db, before.id, body, actorLabel(actor));
+  const after = (await repo.getCondition(ctx.db, actor, before.id))!;
+  ctx.auditDetails({ entityId: before.id, before: { status: before.status }, after: { evidence: created, status: after.status } });
+  return created;
 }
 
 export async function checkStakeholders(ctx: Ctx, ids: string[] | undefined, pointer: string): Promise<void> {

@@ -3,12 +3,14 @@
  * events. Claims are classified records owned by the claiming country; strength figures
  * are seen by the country they belong to and by force headquarters.
  */
+
 import sql, { join, type Sql } from 'sql-template-tag';
 import type { Classification } from '../../../shared/organisations.ts';
 import type { Queryable } from '../../db/db.ts';
 import { type Actor, visibleTo } from '../../http/actor.ts';
 import { type Page, paging } from '../conditions/conditions.repo.ts';
 import type { ClaimStatus } from './claims.schema.ts';
+import type { ClaimMove, SeparationOfDuties } from './funding.policy.ts';
 
 /** The first day of a "YYYY-MM" month, as the database stores it. */
 export const firstDay = (month: string) => `${month}-01`;
@@ -236,7 +238,43 @@ export async function setStatus(db: Queryable, id: string, status: ClaimStatus, 
     updated_at = now() where id = ${id}::uuid`);
 }
 
-export async function insertEvent(db: Queryable, claimId: string, status: ClaimStatus, note: string, recordedBy: string) {
-  await db.query(sql`insert into claim_events (claim_id, status, note, recorded_by)
-    values (${claimId}::uuid, ${status}, ${note}, ${recordedBy})`);
+export async function insertEvent(
+  db: Queryable,
+  claimId: string,
+  status: ClaimStatus,
+  note: string,
+  by: { label: string; userId: string | null; organisationId: string | null },
+) {
+  await db.query(sql`insert into claim_events (claim_id, status, note, recorded_by, actor_user_id, actor_org_id)
+    values (${claimId}::uuid, ${status}, ${note}, ${by.label}, ${by.userId}::uuid, ${by.organisationId}::uuid)`);
+}
+
+export type ClaimMoves = ClaimMove[];
+
+/** Who moved a claim to each status so far, for separation of duties. */
+export async function movesOf(db: Queryable, claimId: string): Promise<ClaimMove[]> {
+  return (
+    await db.query<ClaimMove>(sql`
+      select status, actor_user_id as "actorUserId", recorded_by as "recordedBy"
+      from claim_events where claim_id = ${claimId}::uuid order by recorded_at, id`)
+  ).rows;
+}
+
+/** The mission's separation-of-duties settings (one row, made by migration 0010). */
+export async function getSeparationOfDuties(db: Queryable): Promise<SeparationOfDuties & { updatedAt: Date; updatedBy: string }> {
+  return (
+    await db.query<SeparationOfDuties & { updatedAt: Date; updatedBy: string }>(sql`
+      select claim_payer_not_submitter as "claimPayerNotSubmitter", claim_payer_not_approver as "claimPayerNotApprover",
+             claim_approver_not_verifier as "claimApproverNotVerifier", updated_at as "updatedAt", updated_by as "updatedBy"
+      from separation_of_duties`)
+  ).rows[0];
+}
+
+export async function setSeparationOfDuties(db: Queryable, changes: Partial<SeparationOfDuties>, by: string): Promise<void> {
+  await db.query(sql`
+    update separation_of_duties set
+      claim_payer_not_submitter = coalesce(${changes.claimPayerNotSubmitter ?? null}::boolean, claim_payer_not_submitter),
+      claim_payer_not_approver = coalesce(${changes.claimPayerNotApprover ?? null}::boolean, claim_payer_not_approver),
+      claim_approver_not_verifier = coalesce(${changes.claimApproverNotVerifier ?? null}::boolean, claim_approver_not_verifier),
+      updated_at = now(), updated_by = ${by}`);
 }

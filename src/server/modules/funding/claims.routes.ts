@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { run } from '../../http/context.ts';
 import { idParams, pageOf, pageQuery, problemResponses } from '../../http/schemas.ts';
+import { decodeUtf8 } from '../../http/text.ts';
 import * as repo from './claims.repo.ts';
 import * as s from './claims.schema.ts';
 import * as service from './claims.service.ts';
@@ -20,7 +21,13 @@ const FORMULA =
 export function claimsRoutes(app: FastifyInstance) {
   // Registered in a scope of its own, so that only the import accepts a text/csv body.
   app.register(async (scope) => {
-    scope.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (_req, body, done) => {
+      try {
+        done(null, decodeUtf8(body as Buffer, 'The CSV file'));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    });
     routes(scope);
   });
 }
@@ -28,7 +35,10 @@ export function claimsRoutes(app: FastifyInstance) {
 function routes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const read = { access: { permission: 'funding.read' as const } };
-  const report = { access: { permission: 'funding.report' as const } };
+  const report = (action: string, entityType: string) => ({
+    access: { permission: 'funding.report' as const },
+    audit: { action, entityType },
+  });
 
   // --- Strength figures
 
@@ -49,7 +59,7 @@ function routes(app: FastifyInstance) {
   });
 
   r.put('/api/funding/strengths', {
-    config: report,
+    config: report('funding.strength.set', 'contingent_strength'),
     schema: {
       tags,
       summary: "Enter one contingent-month's personnel-days for your country (finance may name the country)",
@@ -60,7 +70,7 @@ function routes(app: FastifyInstance) {
   });
 
   r.post('/api/funding/strengths/import', {
-    config: report,
+    config: report('funding.strength.import', 'contingent_strength'),
     schema: {
       tags,
       summary:
@@ -109,7 +119,7 @@ function routes(app: FastifyInstance) {
   });
 
   r.post('/api/funding/claims', {
-    config: report,
+    config: report('funding.claim.create', 'reimbursement_claim'),
     schema: {
       tags,
       summary: `Draft a monthly reimbursement claim for a contingent of your country (personnel-days from the strength figures unless given). ${FORMULA}`,
@@ -125,7 +135,7 @@ function routes(app: FastifyInstance) {
   });
 
   r.patch('/api/funding/claims/:id', {
-    config: report,
+    config: report('funding.claim.update', 'reimbursement_claim'),
     schema: {
       tags,
       summary: `Change a drafted claim of your country; the amounts are computed again. ${FORMULA}`,
@@ -137,16 +147,43 @@ function routes(app: FastifyInstance) {
   });
 
   r.post('/api/funding/claims/:id/transitions', {
-    config: { ...read, idempotent: true },
+    config: { ...read, idempotent: true, audit: { action: 'funding.claim.transition', entityType: 'reimbursement_claim' } },
     schema: {
       tags,
       summary:
-        'Move a claim along its lifecycle: the country submits (and reopens a rejected claim); finance (funding.post) verifies, ' +
-        'approves, rejects with a note, and pays, which posts the disbursement from the claim’s budget line to the country, once',
+        'Move a claim along its lifecycle: the country submits (and reopens a rejected claim); the mission’s finance staff ' +
+        '(funding.post at force headquarters) verify, approve, reject with a note, and pay, which posts the disbursement from ' +
+        'the claim’s budget line to the country, once. Separation of duties: no one of the claiming country verifies, approves, ' +
+        'rejects or pays it; as the mission sets it (GET /api/funding/separation-of-duties), whoever submitted or approved ' +
+        'a claim does not pay it and whoever verified it does not approve it',
       params: idParams,
       body: s.transitionCreate,
       response: { 200: s.claimDetailSchema, ...problemResponses },
     },
     handler: (req, reply) => run(req, reply, (ctx) => service.transition(ctx, req.params.id, req.body)),
+  });
+
+  r.get('/api/funding/separation-of-duties', {
+    config: read,
+    schema: {
+      tags,
+      summary: 'Who may not move a reimbursement claim after having moved it before, as this mission sets it',
+      response: { 200: s.separationOfDutiesSchema, ...problemResponses },
+    },
+    handler: (req, reply) => run(req, reply, (ctx) => repo.getSeparationOfDuties(ctx.db)),
+  });
+
+  r.patch('/api/funding/separation-of-duties', {
+    config: {
+      access: { permission: 'roles.manage' },
+      audit: { action: 'funding.separation-of-duties.update', entityType: 'separation_of_duties', entityId: () => 'mission' },
+    },
+    schema: {
+      tags,
+      summary: 'Turn each separation-of-duties rule of claims on or off (administrators who manage roles)',
+      body: s.separationOfDutiesUpdate,
+      response: { 200: s.separationOfDutiesSchema, ...problemResponses },
+    },
+    handler: (req, reply) => run(req, reply, (ctx) => service.setSeparationOfDuties(ctx, req.body)),
   });
 }

@@ -5,12 +5,16 @@
  */
 import { z } from 'zod';
 import { CLASSIFICATIONS } from '../../../shared/organisations.ts';
+import { moneyDate } from '../../http/schemas.ts';
 
 export const CLAIM_STATUSES = ['drafted', 'submitted', 'verified', 'approved', 'paid', 'rejected'] as const;
 export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
 export const LEASES = ['wet', 'dry'] as const;
 
-export const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'A month, YYYY-MM.');
+export const month = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'A month, YYYY-MM.')
+  .refine((m) => m >= '2000-01' && m <= '2100-12', 'A month of the mission, from 2000-01 to 2100-12.');
 const contingent = z.string().trim().min(1).max(200);
 const personnelDays = z.number().int().min(0).max(100_000_000);
 const usdRate = z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'US dollars as a decimal string with at most two decimals, e.g. "5200.00".');
@@ -131,6 +135,21 @@ export const transitionCreate = z
   .object({
     to: z.enum(CLAIM_STATUSES),
     note: z.string().trim().max(2000).default(''),
-    valueDate: z.iso.date('A calendar date, YYYY-MM-DD.').optional(),
+    valueDate: moneyDate('A value date').optional(),
   })
   .strict();
+
+// --- Separation of duties
+
+const dutyFields = {
+  claimPayerNotSubmitter: z.boolean().describe('Whoever submitted a claim may not pay it'),
+  claimPayerNotApprover: z.boolean().describe('Whoever approved a claim may not pay it'),
+  claimApproverNotVerifier: z.boolean().describe('Whoever verified a claim may not approve it'),
+};
+
+export const separationOfDutiesSchema = z
+  .object({ ...dutyFields, updatedAt: z.date(), updatedBy: z.string() })
+  .describe("This mission's rules; that no one of a claiming country verifies, approves, rejects or pays its claim always holds")
+  .meta({ id: 'SeparationOfDuties' });
+
+export const separationOfDutiesUpdate = z.object(dutyFields).partial().strict();

@@ -5,8 +5,9 @@
  *   drafted → submitted → verified → approved → paid
  *                 └──────────┴→ rejected → drafted (corrected and submitted again)
  *
- * The country drafts and submits its own claims (funding.report); finance at force
- * headquarters verifies, approves, pays and rejects them (funding.post). Paying posts the
+ * The country drafts and submits its own claims (funding.report); the mission's finance
+ * staff verify, approve, pay and reject them, under the separation of duties the mission
+ * sets (funding.policy.ts: who may is decided there, never here). Paying posts the
  * disbursement from the claim's budget line to the country in the same transaction; the
  * claim's row lock and the database's unique claim reference make a second payment
  * impossible, however many requests arrive at once.
@@ -14,13 +15,22 @@
 import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
 import { centsOf, usdOf } from '../../../shared/money.ts';
-import { type Actor, actorLabel, can, ownsRecord } from '../../http/actor.ts';
+import { type Actor, actorLabel } from '../../http/actor.ts';
 import type { Ctx } from '../../http/context.ts';
-import { forbidden, invalid, notFound, Problem } from '../../http/problems.ts';
+import { forbidden, invalid, Problem } from '../../http/problems.ts';
+import { notFoundOrHidden } from '../../http/refusals.ts';
 import { getOrganisation } from '../access/organisations.repo.ts';
 import * as repo from './claims.repo.ts';
 import type * as s from './claims.schema.ts';
 import type { ClaimStatus } from './claims.schema.ts';
+import {
+  CLAIM_MOVED_BY,
+  claimDutyRefusal,
+  holdsClaimRole,
+  mayActForAnyCountry,
+  requireMayChangeClaim,
+  requireMayEnterFiguresFor,
+} from './funding.policy.ts';
 import * as funding from './funding.repo.ts';
 import * as ledger from './ledger.repo.ts';
 
@@ -68,16 +78,15 @@ export function claimAmounts(
 
 /**
  * The contributing country a strength figure or claim is for: the caller's own organisation,
- * which must be a contributing country; finance at headquarters (funding.post) may name any
+ * which must be a contributing country; the mission's finance staff may name any
  * contributing country.
  */
 async function countryFor(ctx: Ctx, requested: string | undefined, pointer: string): Promise<string> {
   const actor = ctx.requireActor();
-  const mayActForOthers = can(actor, 'funding.post') || actor.kind === 'system';
+  const mayActForOthers = mayActForAnyCountry(actor);
   const countryOrgId = requested ?? actor.organisationId;
   if (!countryOrgId) throw invalid([{ pointer, detail: 'Name the contributing country (its organisation id).' }]);
-  if (countryOrgId !== actor.organisationId && !mayActForOthers)
-    throw forbidden('You can enter figures and claims for your own country only.');
+  requireMayEnterFiguresFor(actor, countryOrgId);
   const organisation = await getOrganisation(ctx.db, countryOrgId);
   if (!organisation) throw invalid([{ pointer, detail: `No such organisation: ${countryOrgId}.` }]);
   if (organisation.type !== 'contributing_country') {
@@ -95,13 +104,7 @@ export async function setStrength(ctx: Ctx, body: z.output<typeof s.strengthPut>
   const before = await repo.getStrength(ctx.db, countryOrgId, body.contingent, body.month);
   await repo.upsertStrength(ctx.db, { ...body, countryOrgId, source: 'entered' });
   const after = (await repo.getStrength(ctx.db, countryOrgId, body.contingent, body.month))!;
-  await ctx.audit({
-    action: 'funding.strength.set',
-    entityType: 'contingent_strength',
-    entityId: `${countryOrgId}:${body.contingent}:${body.month}`,
-    before: before ?? null,
-    after,
-  });
+  ctx.auditDetails({ entityId: `${countryOrgId}:${body.contingent}:${body.month}`, before: before ?? null });
   return after;
 }
 
@@ -162,9 +165,7 @@ export async function importStrengths(ctx: Ctx, csv: string, requestedCountry: s
     });
     result[outcome] += 1;
   }
-  await ctx.audit({
-    action: 'funding.strength.import',
-    entityType: 'contingent_strength',
+  ctx.auditDetails({
     entityId: countryOrgId,
     after: { imported: result.imported, updated: result.updated, unchanged: result.unchanged, refused: result.refused.length },
   });
@@ -176,6 +177,8 @@ function rowProblem(record: Record<string, string>): string | undefined {
   if (!contingent) return 'The contingent is empty.';
   if (contingent.length > 200) return 'The contingent name is longer than 200 characters.';
   if (!MONTH.test(record.month ?? '')) return `The month "${record.month ?? ''}" is not YYYY-MM.`;
+  if (record.month < '2000-01' || record.month > '2100-12')
+    return `The month ${record.month} is not one of the mission's, from 2000-01 to 2100-12.`;
   const days = record.personnel_days ?? '';
   if (!/^\d{1,9}$/.test(days) || Number(days) > 100_000_000)
     return `personnel_days "${days}" is not a whole number of days from 0 to 100,000,000.`;
@@ -228,16 +231,14 @@ export async function createClaim(ctx: Ctx, body: z.output<typeof s.claimCreate>
     classification: body.classification,
     sharedWith: body.sharedWith,
   });
-  await repo.insertEvent(ctx.db, id, 'drafted', '', actorLabel(ctx.requireActor()));
-  const created = await getClaim(ctx, id);
-  await ctx.audit({ action: 'funding.claim.create', entityType: 'reimbursement_claim', entityId: id, after: created });
-  return created;
+  await repo.insertEvent(ctx.db, id, 'drafted', '', mover(ctx.requireActor()));
+  return getClaim(ctx, id);
 }
 
 export async function updateClaim(ctx: Ctx, id: string, body: z.output<typeof s.claimUpdate>) {
   const actor = ctx.requireActor();
   const before = await getClaim(ctx, id);
-  if (!ownsRecord(actor, before.ownerOrgId)) throw forbidden('Only the country that drafted this claim can change it.');
+  requireMayChangeClaim(actor, before);
   if (before.status !== 'drafted')
     throw new Problem('funding.claim-transition', `The claim is ${before.status}; only a drafted claim can be changed.`);
   const instrumentId = body.instrumentId ?? before.instrumentId;
@@ -253,9 +254,8 @@ export async function updateClaim(ctx: Ctx, id: string, body: z.output<typeof s.
     classification: body.classification ?? before.classification,
     sharedWith: body.sharedWith ?? before.sharedWith,
   });
-  const after = await getClaim(ctx, id);
-  await ctx.audit({ action: 'funding.claim.update', entityType: 'reimbursement_claim', entityId: id, before, after });
-  return after;
+  ctx.auditDetails({ before });
+  return getClaim(ctx, id);
 }
 
 /** Where a claim can go from each status. */
@@ -268,34 +268,36 @@ const TRANSITIONS: Record<ClaimStatus, ClaimStatus[]> = {
   rejected: ['drafted'],
 };
 
-/** Who moves a claim to each status: the country itself, or finance at headquarters. */
-const MOVED_BY: Record<ClaimStatus, 'country' | 'finance'> = {
-  drafted: 'country',
-  submitted: 'country',
-  verified: 'finance',
-  approved: 'finance',
-  paid: 'finance',
-  rejected: 'finance',
-};
-
-function mayMake(actor: Actor | null, claim: repo.Claim, who: 'country' | 'finance'): boolean {
-  if (!actor) return false;
-  if (who === 'finance') return can(actor, 'funding.post') || actor.kind === 'system';
-  return (can(actor, 'funding.report') || actor.kind === 'system') && ownsRecord(actor, claim.ownerOrgId);
+/** Who moves a claim, as its events record it. */
+function mover(actor: Actor) {
+  return { label: actorLabel(actor), userId: actor.userId, organisationId: actor.organisationId };
 }
 
-function transitionsFor(actor: Actor | null, claim: repo.Claim): ClaimStatus[] {
-  return TRANSITIONS[claim.status].filter((to) => mayMake(actor, claim, MOVED_BY[to]));
+/** Why `actor` may not move `claim` to `to`, or null: the role it needs, then separation of duties. */
+function refusalOf(
+  actor: Actor | null,
+  claim: repo.Claim,
+  to: ClaimStatus,
+  moves: repo.ClaimMoves,
+  duties: Awaited<ReturnType<typeof repo.getSeparationOfDuties>>,
+): string | null {
+  if (!holdsClaimRole(actor, claim, to))
+    return CLAIM_MOVED_BY[to] === 'country'
+      ? `Only the country that owns the claim can move it to ${to}.`
+      : `Moving a claim to ${to} is for the mission's finance staff (the permission "funding.post" at force headquarters).`;
+  return claimDutyRefusal(actor!, actorLabel(actor), claim, to, moves, duties);
 }
 
 export async function getClaim(ctx: Ctx, id: string, lock = false) {
   const claim = await repo.getClaim(ctx.db, ctx.actor, id, lock);
-  if (!claim) throw notFound('reimbursement claim');
+  if (!claim) throw await notFoundOrHidden(ctx.db, 'reimbursement_claims', id, 'reimbursement claim');
+  const [moves, duties] = await Promise.all([repo.movesOf(ctx.db, id), repo.getSeparationOfDuties(ctx.db)]);
   return {
     ...claim,
     equipment: await repo.equipmentOf(ctx.db, id),
     events: await repo.eventsOf(ctx.db, id),
-    transitions: transitionsFor(ctx.actor, claim),
+    // The moves the caller may make now: what the claim's status allows, their role, and separation of duties.
+    transitions: TRANSITIONS[claim.status].filter((to) => refusalOf(ctx.actor, claim, to, moves, duties) === null),
   };
 }
 
@@ -303,13 +305,8 @@ export async function transition(ctx: Ctx, id: string, body: z.output<typeof s.t
   const actor = ctx.requireActor();
   // The row lock orders concurrent changes of one claim: the second waits and sees the first's result.
   const before = await getClaim(ctx, id, true);
-  const who = MOVED_BY[body.to];
-  if (!mayMake(actor, before, who))
-    throw forbidden(
-      who === 'country'
-        ? `Only the country that owns the claim can move it to ${body.to}.`
-        : `Moving a claim to ${body.to} needs the permission "funding.post" (finance at force headquarters).`,
-    );
+  const refusal = refusalOf(actor, before, body.to, await repo.movesOf(ctx.db, id), await repo.getSeparationOfDuties(ctx.db));
+  if (refusal) throw forbidden(refusal);
   if (!TRANSITIONS[before.status].includes(body.to)) {
     if (before.status === 'paid')
       throw new Problem('funding.claim-paid', `It was paid by ledger transaction ${before.paidTransactionId}.`, {
@@ -343,18 +340,23 @@ export async function transition(ctx: Ctx, id: string, body: z.output<typeof s.t
       origin: 'claim',
       postedBy: actorLabel(actor),
     });
-    const posted = (await ledger.getTransaction(ctx.db, actor, paidTransactionId))!;
-    await ctx.audit({ action: 'funding.disbursement.post', entityType: 'ledger_transaction', entityId: paidTransactionId, after: posted });
   }
   await repo.setStatus(ctx.db, id, body.to, paidTransactionId);
-  await repo.insertEvent(ctx.db, id, body.to, body.note, actorLabel(actor));
+  await repo.insertEvent(ctx.db, id, body.to, body.note, mover(actor));
   const after = await getClaim(ctx, id);
-  await ctx.audit({
+  // A payment's disbursement is recorded with the claim's entry: it is the payment.
+  const disbursement = paidTransactionId ? await ledger.getTransaction(ctx.db, actor, paidTransactionId) : null;
+  ctx.auditDetails({
     action: `funding.claim.${body.to}`,
-    entityType: 'reimbursement_claim',
-    entityId: id,
     before: { status: before.status },
-    after: { status: after.status, note: body.note, paidTransactionId },
+    after: { status: after.status, note: body.note, paidTransactionId, ...(disbursement ? { disbursement } : {}) },
   });
   return after;
+}
+
+export async function setSeparationOfDuties(ctx: Ctx, changes: z.output<typeof s.separationOfDutiesUpdate>) {
+  const before = await repo.getSeparationOfDuties(ctx.db);
+  await repo.setSeparationOfDuties(ctx.db, changes, actorLabel(ctx.requireActor()));
+  ctx.auditDetails({ before });
+  return repo.getSeparationOfDuties(ctx.db);
 }

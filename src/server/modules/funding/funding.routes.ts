@@ -5,25 +5,34 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { actorLabel, ownsRecord } from '../../http/actor.ts';
+import { actorLabel } from '../../http/actor.ts';
 import { run } from '../../http/context.ts';
-import { forbidden, invalid, notFound } from '../../http/problems.ts';
+import { notFound } from '../../http/problems.ts';
+import { notFoundOrHidden } from '../../http/refusals.ts';
 import { idParams, pageOf, pageQuery, problemResponses } from '../../http/schemas.ts';
-import { getOrganisation } from '../access/organisations.repo.ts';
 import { overview } from './figures.repo.ts';
+import { requireMayCheckLedger } from './funding.policy.ts';
 import * as repo from './funding.repo.ts';
 import * as s from './funding.schema.ts';
 import * as service from './funding.service.ts';
 import * as ledger from './ledger.repo.ts';
+import { checkLedger } from './ledger-check.ts';
 
 const tags = ['funding'];
 
 export function fundingRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const read = { access: { permission: 'funding.read' as const } };
-  const manage = { access: { permission: 'funding.manage' as const } };
-  const manageMoney = { ...manage, idempotent: true };
-  const postMoney = { access: { permission: 'funding.post' as const }, idempotent: true };
+  const manage = (action: string, entityType: string) => ({
+    access: { permission: 'funding.manage' as const },
+    audit: { action, entityType },
+  });
+  const manageMoney = (action: string, entityType: string) => ({ ...manage(action, entityType), idempotent: true });
+  const postMoney = (kind: string) => ({
+    access: { permission: 'funding.post' as const },
+    idempotent: true,
+    audit: { action: `funding.${kind}.post`, entityType: 'ledger_transaction' },
+  });
 
   // --- Exchange rates
 
@@ -44,7 +53,17 @@ export function fundingRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/funding/rates', {
-    config: manage,
+    config: {
+      ...manage('funding.rate.create', 'exchange_rate'),
+      audit: {
+        action: 'funding.rate.create',
+        entityType: 'exchange_rate',
+        entityId: (rate: unknown) => {
+          const { currency, rateDate } = rate as { currency: string; rateDate: string };
+          return `${currency}:${rateDate}`;
+        },
+      },
+    },
     schema: {
       tags,
       summary: 'Record the US dollar value of a currency on a date',
@@ -54,12 +73,6 @@ export function fundingRoutes(app: FastifyInstance) {
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {
         const created = await repo.insertRate(ctx.db, req.body);
-        await ctx.audit({
-          action: 'funding.rate.create',
-          entityType: 'exchange_rate',
-          entityId: `${created.currency}:${created.rateDate}`,
-          after: created,
-        });
         reply.code(201);
         return created;
       }),
@@ -86,38 +99,28 @@ export function fundingRoutes(app: FastifyInstance) {
   r.get('/api/funding/instruments/:id', {
     config: read,
     schema: { tags, summary: 'One funding instrument', params: idParams, response: { 200: s.instrumentSchema, ...problemResponses } },
-    handler: (req, reply) =>
-      run(
-        req,
-        reply,
-        async (ctx) => (await repo.getInstrument(ctx.db, ctx.actor, req.params.id)) ?? Promise.reject(notFound('funding instrument')),
-      ),
+    handler: (req, reply) => run(req, reply, (ctx) => service.getInstrument(ctx, req.params.id)),
   });
 
   r.post('/api/funding/instruments', {
-    config: manage,
+    config: manage('funding.instrument.create', 'funding_instrument'),
     schema: {
       tags,
-      summary: "Add a donor's funding instrument, with its restrictions and reimbursement rate",
+      summary:
+        "Add a donor's funding instrument, with its restrictions and reimbursement rate: your own organisation's, or any donor's for the mission's finance staff",
       body: s.instrumentCreate,
       response: { 201: s.instrumentSchema, ...problemResponses },
     },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {
-        const actor = ctx.requireActor();
-        const ownerOrgId = service.ownerOrg(actor, 'Funding instruments');
-        if (!(await getOrganisation(ctx.db, req.body.donorOrgId)))
-          throw invalid([{ pointer: '/donorOrgId', detail: `No such organisation: ${req.body.donorOrgId}.` }]);
-        const id = await repo.insertInstrument(ctx.db, { ...req.body, ownerOrgId });
-        const created = (await repo.getInstrument(ctx.db, actor, id))!;
-        await ctx.audit({ action: 'funding.instrument.create', entityType: 'funding_instrument', entityId: id, after: created });
+        const created = await service.createInstrument(ctx, req.body);
         reply.code(201);
         return created;
       }),
   });
 
   r.patch('/api/funding/instruments/:id', {
-    config: manage,
+    config: manage('funding.instrument.update', 'funding_instrument'),
     schema: {
       tags,
       summary: 'Change a funding instrument your organisation owns',
@@ -125,17 +128,7 @@ export function fundingRoutes(app: FastifyInstance) {
       body: s.instrumentUpdate,
       response: { 200: s.instrumentSchema, ...problemResponses },
     },
-    handler: (req, reply) =>
-      run(req, reply, async (ctx) => {
-        const actor = ctx.requireActor();
-        const before = await repo.getInstrument(ctx.db, actor, req.params.id);
-        if (!before) throw notFound('funding instrument');
-        if (!ownsRecord(actor, before.ownerOrgId)) throw forbidden('Only the organisation that owns this instrument can change it.');
-        await repo.updateInstrument(ctx.db, before.id, req.body);
-        const after = (await repo.getInstrument(ctx.db, actor, before.id))!;
-        await ctx.audit({ action: 'funding.instrument.update', entityType: 'funding_instrument', entityId: after.id, before, after });
-        return after;
-      }),
+    handler: (req, reply) => run(req, reply, (ctx) => service.updateInstrument(ctx, req.params.id, req.body)),
   });
 
   // --- Budget lines
@@ -169,7 +162,7 @@ export function fundingRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/funding/budget-lines', {
-    config: manage,
+    config: manage('funding.budget-line.create', 'budget_line'),
     schema: {
       tags,
       summary: 'Add a budget line with its original amount',
@@ -180,14 +173,13 @@ export function fundingRoutes(app: FastifyInstance) {
       run(req, reply, async (ctx) => {
         const id = await repo.insertBudgetLine(ctx.db, req.body, actorLabel(ctx.requireActor()));
         const created = (await repo.getBudgetLine(ctx.db, id))!;
-        await ctx.audit({ action: 'funding.budget-line.create', entityType: 'budget_line', entityId: id, after: created });
         reply.code(201);
         return created;
       }),
   });
 
   r.post('/api/funding/budget-lines/:id/revisions', {
-    config: manage,
+    config: manage('funding.budget-line.revise', 'budget_line'),
     schema: {
       tags,
       summary: 'Revise a budget line: a new version, the earlier ones kept',
@@ -201,7 +193,7 @@ export function fundingRoutes(app: FastifyInstance) {
         if (!before) throw notFound('budget line');
         await repo.reviseBudgetLine(ctx.db, before.id, req.body.amountUsd, req.body.reason, actorLabel(ctx.requireActor()));
         const after = (await repo.getBudgetLine(ctx.db, before.id))!;
-        await ctx.audit({ action: 'funding.budget-line.revise', entityType: 'budget_line', entityId: before.id, before, after });
+        ctx.auditDetails({ before });
         reply.code(201);
         return after;
       }),
@@ -231,7 +223,7 @@ export function fundingRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/funding/pledges', {
-    config: manageMoney,
+    config: manageMoney('funding.pledge.create', 'pledge'),
     schema: {
       tags,
       summary: 'Record a pledge, split into tranches each gated by an AND/OR expression over conditions',
@@ -247,7 +239,7 @@ export function fundingRoutes(app: FastifyInstance) {
   });
 
   r.patch('/api/funding/pledges/:id', {
-    config: manage,
+    config: manage('funding.pledge.update', 'pledge'),
     schema: {
       tags,
       summary: "Change a pledge's title, source, earmarks or classification (amounts are fixed)",
@@ -270,7 +262,7 @@ export function fundingRoutes(app: FastifyInstance) {
   });
 
   r.patch('/api/funding/tranches/:id', {
-    config: manage,
+    config: manage('funding.tranche.update', 'tranche'),
     schema: {
       tags,
       summary: "Change a tranche's expected date, note or gate (null removes it)",
@@ -303,7 +295,7 @@ export function fundingRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/funding/agreements', {
-    config: manageMoney,
+    config: manageMoney('funding.agreement.create', 'funding_agreement'),
     schema: {
       tags,
       summary: 'Record a signed agreement (a commitment of money, not yet received)',
@@ -337,7 +329,7 @@ export function fundingRoutes(app: FastifyInstance) {
   ] as const;
   for (const posting of postings) {
     r.post(`/api/funding/${posting.path}`, {
-      config: postMoney,
+      config: postMoney(posting.kind),
       schema: { tags, summary: posting.summary, body: posting.body, response: { 201: s.transactionSchema, ...problemResponses } },
       handler: (req, reply) =>
         run(req, reply, async (ctx) => {
@@ -349,7 +341,11 @@ export function fundingRoutes(app: FastifyInstance) {
   }
 
   r.post('/api/funding/expenditures', {
-    config: { access: { permission: 'funding.report' as const }, idempotent: true },
+    config: {
+      access: { permission: 'funding.report' as const },
+      idempotent: true,
+      audit: { action: 'funding.expenditure.post', entityType: 'ledger_transaction' },
+    },
     schema: {
       tags,
       summary: 'Report spending of money disbursed to your organisation',
@@ -365,7 +361,7 @@ export function fundingRoutes(app: FastifyInstance) {
   });
 
   r.post('/api/funding/transactions/:id/reversal', {
-    config: postMoney,
+    config: postMoney('reversal'),
     schema: {
       tags,
       summary: 'Reverse a posted transaction: its mirror image, pointing back at it',
@@ -409,8 +405,26 @@ export function fundingRoutes(app: FastifyInstance) {
       run(
         req,
         reply,
-        async (ctx) => (await ledger.getTransaction(ctx.db, ctx.actor, req.params.id)) ?? Promise.reject(notFound('ledger transaction')),
+        async (ctx) =>
+          (await ledger.getTransaction(ctx.db, ctx.actor, req.params.id)) ??
+          Promise.reject(await notFoundOrHidden(ctx.db, 'ledger_transactions', req.params.id, 'ledger transaction')),
       ),
+  });
+
+  r.get('/api/funding/ledger/check', {
+    config: read,
+    schema: {
+      tags,
+      summary:
+        "Recompute every balance and monthly figure of the instruments you may see from the ledger's entries, and report each that differs " +
+        "from what the ledger keeps (for the mission's finance staff and auditors)",
+      response: { 200: s.ledgerCheckSchema, ...problemResponses },
+    },
+    handler: (req, reply) =>
+      run(req, reply, async (ctx) => {
+        requireMayCheckLedger(ctx.requireActor());
+        return checkLedger(ctx.db, ctx.actor);
+      }),
   });
 
   // --- Figures

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { decimalsOf, isMoneyCurrency, minorDigits } from '../../../shared/money.ts';
 import { CLASSIFICATIONS } from '../../../shared/organisations.ts';
+import { missionDate, moneyDate } from '../../http/schemas.ts';
 import { conditionExpression } from '../conditions/conditions.schema.ts';
 import { CONDITION_STATUSES } from '../conditions/expressions.ts';
 
@@ -24,7 +25,7 @@ export const POSTING_KINDS = ['receipt', 'allocation', 'disbursement', 'expendit
 export const TRANSACTION_KINDS = [...POSTING_KINDS, 'reversal'] as const;
 export const TRANCHE_STATES = ['blocked', 'expected', 'open', 'received'] as const;
 
-const dateString = z.iso.date('A calendar date, YYYY-MM-DD.');
+const dateString = missionDate();
 const name = z.string().trim().min(1).max(200);
 const text = z.string().trim().max(2000);
 const classification = z.enum(CLASSIFICATIONS);
@@ -61,7 +62,7 @@ export const rateSchema = z.object({
 export const rateCreate = z
   .object({
     currency: currency.refine((c) => c !== 'USD', 'USD is the reporting currency; its rate is always 1.'),
-    rateDate: dateString,
+    rateDate: moneyDate('An exchange rate'),
     usdPerUnit: z
       .string()
       .regex(/^\d{1,12}(\.\d{1,12})?$/, 'US dollars per unit as a decimal string, e.g. "1.0842".')
@@ -226,7 +227,7 @@ export const pledgeCreate = z
     title: name,
     amount,
     currency,
-    pledgedOn: dateString,
+    pledgedOn: moneyDate('A pledge'),
     earmarks: z.array(z.uuid()).max(20).default([]),
     source: text.default(''),
     illustrative: z.boolean().default(false),
@@ -270,7 +271,7 @@ export const agreementCreate = z
     reference: name,
     amount,
     currency,
-    signedOn: dateString,
+    signedOn: moneyDate('An agreement'),
     source: text.default(''),
     illustrative: z.boolean().default(false),
     classification: classification.default('mission'),
@@ -285,7 +286,7 @@ const postingBase = {
   instrumentId: z.uuid(),
   amount,
   currency: currency.default('USD'),
-  valueDate: dateString,
+  valueDate: moneyDate('A value date'),
   reference: z.string().trim().max(200).default(''),
   description: text.default(''),
   illustrative: z.boolean().default(false),
@@ -315,7 +316,9 @@ export interface PostingBody {
   payeeOrgId?: string;
   trancheId?: string | null;
 }
-export const reversalCreate = z.object({ reason: z.string().trim().min(1).max(2000), valueDate: dateString.optional() }).strict();
+export const reversalCreate = z
+  .object({ reason: z.string().trim().min(1).max(2000), valueDate: moneyDate('A value date').optional() })
+  .strict();
 
 export const transactionSchema = z.object({
   id: z.uuid(),
@@ -408,3 +411,29 @@ export const overviewSchema = z.object({
 });
 
 export const publicOverviewSchema = overviewSchema.omit({ flows: true, names: true });
+
+// --- The ledger check
+
+const keptAndComputed = { kind: z.string(), instrumentId: z.uuid(), budgetLineId: z.uuid().nullable(), payeeOrgId: z.uuid().nullable() };
+
+export const ledgerCheckSchema = z
+  .object({
+    status: z.enum(['consistent', 'different']),
+    checkedAt: z.date(),
+    accounts: z.number().int().describe('Accounts recomputed'),
+    months: z.number().int().describe('Monthly figures (month, kind, instrument, line, payee) recomputed'),
+    balances: z.array(
+      z.object({ accountId: z.uuid(), ...keptAndComputed, keptUsd: usd, fromEntriesUsd: usd.describe('The sum of the account’s entries') }),
+    ),
+    monthly: z.array(
+      z.object({
+        month: z.string(),
+        ...keptAndComputed,
+        keptUsd: usd,
+        fromTransactionsUsd: usd,
+        keptTransactions: z.number().int(),
+        fromTransactions: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ id: 'LedgerCheck' });

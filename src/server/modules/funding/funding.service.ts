@@ -1,32 +1,70 @@
 /**
  * Domain rules of the funding capability: what may be pledged, gated, received,
- * allocated, disbursed, reported spent and reversed, by whom. The ledger rules
- * themselves (balance, no overdraft, no change) are the database's.
+ * allocated, disbursed, reported spent and reversed. Who may is funding.policy.ts's to
+ * say; the ledger rules themselves (balance, no overdraft, no change) are the database's.
  */
 import type { z } from 'zod';
 import { centsOf, usdOf } from '../../../shared/money.ts';
-import { type Actor, actorLabel, can, ownsRecord } from '../../http/actor.ts';
+import { actorLabel } from '../../http/actor.ts';
 import type { Ctx } from '../../http/context.ts';
-import { forbidden, invalid, notFound, Problem } from '../../http/problems.ts';
+import { invalid, Problem } from '../../http/problems.ts';
+import { notFoundOrHidden } from '../../http/refusals.ts';
 import { getOrganisation } from '../access/organisations.repo.ts';
-import { checkExpression } from '../conditions/conditions.service.ts';
 import { setGate } from '../conditions/gates.ts';
+import { expressionMasker, expressionToStore } from '../conditions/hidden-conditions.ts';
+import {
+  fundingRecordOwner,
+  requireMayChangeInstrument,
+  requireMayChangePledge,
+  requireMayChangeTranches,
+  requireMayRecordMoneyOf,
+  requireMayReportSpendingOf,
+} from './funding.policy.ts';
 import * as repo from './funding.repo.ts';
 import type * as s from './funding.schema.ts';
 import * as ledger from './ledger.repo.ts';
 import { toUsd } from './rates.ts';
 import { trancheStates } from './tranches.ts';
 
-export function ownerOrg(actor: Actor, what: string): string {
-  if (!actor.organisationId)
-    throw invalid([{ pointer: '', detail: `${what} are owned by an organisation; sign in as a user to add one.` }]);
-  return actor.organisationId;
-}
-
 async function visibleInstrument(ctx: Ctx, id: string, pointer = '/instrumentId'): Promise<repo.Instrument> {
   const instrument = await repo.getInstrument(ctx.db, ctx.actor, id);
   if (!instrument) throw invalid([{ pointer, detail: `No such funding instrument: ${id}.` }]);
   return instrument;
+}
+
+/** An instrument the caller may see and may record money on in its donor's name. */
+async function instrumentForMoney(ctx: Ctx, id: string): Promise<repo.Instrument> {
+  const instrument = await visibleInstrument(ctx, id);
+  requireMayRecordMoneyOf(ctx.requireActor(), { id: instrument.donorOrgId, name: instrument.donorName });
+  return instrument;
+}
+
+// --- Instruments -----------------------------------------------------------------------------
+
+export async function getInstrument(ctx: Ctx, id: string): Promise<repo.Instrument> {
+  return (
+    (await repo.getInstrument(ctx.db, ctx.actor, id)) ??
+    Promise.reject(await notFoundOrHidden(ctx.db, 'funding_instruments', id, 'funding instrument'))
+  );
+}
+
+export async function createInstrument(ctx: Ctx, body: z.output<typeof s.instrumentCreate>) {
+  const actor = ctx.requireActor();
+  const ownerOrgId = fundingRecordOwner(actor, 'Funding instruments');
+  const donor = await getOrganisation(ctx.db, body.donorOrgId);
+  if (!donor) throw invalid([{ pointer: '/donorOrgId', detail: `No such organisation: ${body.donorOrgId}.` }]);
+  requireMayRecordMoneyOf(actor, donor);
+  const id = await repo.insertInstrument(ctx.db, { ...body, ownerOrgId });
+  return (await repo.getInstrument(ctx.db, actor, id))!;
+}
+
+export async function updateInstrument(ctx: Ctx, id: string, body: z.output<typeof s.instrumentUpdate>) {
+  const actor = ctx.requireActor();
+  const before = await getInstrument(ctx, id);
+  requireMayChangeInstrument(actor, before);
+  await repo.updateInstrument(ctx.db, before.id, body);
+  ctx.auditDetails({ before });
+  return (await repo.getInstrument(ctx.db, actor, before.id))!;
 }
 
 async function existingBudgetLine(ctx: Ctx, id: string, pointer = '/budgetLineId'): Promise<void> {
@@ -39,28 +77,36 @@ async function existingOrganisation(ctx: Ctx, id: string, pointer: string): Prom
 
 // --- Pledges ---------------------------------------------------------------------------------
 
+/** Pledges with their tranches, each tranche's state, and its gate as the caller may see it. */
 export async function presentPledges(ctx: Ctx, pledges: repo.PledgeRow[]) {
   const tranches = await repo.tranchesOf(
     ctx.db,
     pledges.map((p) => p.id),
   );
   const states = await trancheStates(ctx, tranches);
+  const mask = await expressionMasker(
+    ctx.db,
+    ctx.actor,
+    tranches.map((t) => t.gate),
+  );
   return pledges.map((pledge) => ({
     ...pledge,
-    tranches: tranches.filter((t) => t.pledgeId === pledge.id).map((t) => ({ ...t, ...states.get(t.id)! })),
+    tranches: tranches.filter((t) => t.pledgeId === pledge.id).map((t) => ({ ...t, gate: mask(t.gate), ...states.get(t.id)! })),
   }));
 }
 
+async function visiblePledge(ctx: Ctx, id: string): Promise<repo.PledgeRow> {
+  return (await repo.getPledge(ctx.db, ctx.actor, id)) ?? Promise.reject(await notFoundOrHidden(ctx.db, 'pledges', id, 'pledge'));
+}
+
 export async function getPledge(ctx: Ctx, id: string) {
-  const row = await repo.getPledge(ctx.db, ctx.actor, id);
-  if (!row) throw notFound('pledge');
-  return (await presentPledges(ctx, [row]))[0];
+  return (await presentPledges(ctx, [await visiblePledge(ctx, id)]))[0];
 }
 
 export async function createPledge(ctx: Ctx, body: z.output<typeof s.pledgeCreate>) {
   const actor = ctx.requireActor();
-  const ownerOrgId = ownerOrg(actor, 'Pledges');
-  await visibleInstrument(ctx, body.instrumentId);
+  const ownerOrgId = fundingRecordOwner(actor, 'Pledges');
+  await instrumentForMoney(ctx, body.instrumentId);
   const lines = await repo.existingBudgetLineIds(ctx.db, body.earmarks);
   const unknown = body.earmarks.filter((id) => !lines.has(id));
   if (unknown.length) throw invalid(unknown.map((id) => ({ pointer: '/earmarks', detail: `No such budget line: ${id}.` })));
@@ -72,7 +118,9 @@ export async function createPledge(ctx: Ctx, body: z.output<typeof s.pledgeCreat
         detail: `The tranches add up to ${addDecimals(tranches.map((t) => t.amount))}, not the pledged ${body.amount}.`,
       },
     ]);
-  for (const [i, tranche] of tranches.entries()) await checkExpression(ctx, tranche.gate, `/tranches/${i}/gate`);
+  const gates = [];
+  for (const [i, tranche] of tranches.entries())
+    gates.push(await expressionToStore(ctx.db, actor, tranche.gate, null, `/tranches/${i}/gate`));
 
   const { amountUsd } = await toUsd(ctx.db, body.amount, body.currency, body.pledgedOn);
   const id = await repo.insertPledge(ctx.db, { ...body, amountUsd, ownerOrgId });
@@ -89,11 +137,9 @@ export async function createPledge(ctx: Ctx, body: z.output<typeof s.pledgeCreat
       expectedOn: tranche.expectedOn,
       note: tranche.note,
     });
-    if (tranche.gate) await setGate(ctx.db, repo.TRANCHE_SUBJECT, trancheId, tranche.gate);
+    if (gates[i]) await setGate(ctx.db, repo.TRANCHE_SUBJECT, trancheId, gates[i]);
   }
-  const created = await getPledge(ctx, id);
-  await ctx.audit({ action: 'funding.pledge.create', entityType: 'pledge', entityId: id, after: created });
-  return created;
+  return getPledge(ctx, id);
 }
 
 /** Exact sum of decimal strings, in ten-thousandths. */
@@ -113,45 +159,50 @@ function addDecimals(amounts: string[]): string {
 export async function updatePledge(ctx: Ctx, id: string, body: z.output<typeof s.pledgeUpdate>) {
   const actor = ctx.requireActor();
   const before = await getPledge(ctx, id);
-  if (!ownsRecord(actor, before.ownerOrgId)) throw forbidden('Only the organisation that recorded this pledge can change it.');
+  requireMayChangePledge(actor, before);
   if (body.earmarks) {
     const lines = await repo.existingBudgetLineIds(ctx.db, body.earmarks);
     const unknown = body.earmarks.filter((l) => !lines.has(l));
     if (unknown.length) throw invalid(unknown.map((l) => ({ pointer: '/earmarks', detail: `No such budget line: ${l}.` })));
   }
   await repo.updatePledge(ctx.db, id, body);
-  const after = await getPledge(ctx, id);
-  await ctx.audit({ action: 'funding.pledge.update', entityType: 'pledge', entityId: id, before, after });
-  return after;
+  ctx.auditDetails({ before });
+  return getPledge(ctx, id);
+}
+
+async function visibleTranche(ctx: Ctx, id: string): Promise<repo.TrancheRow> {
+  return (await repo.getTranche(ctx.db, ctx.actor, id)) ?? Promise.reject(await notFoundOrHidden(ctx.db, 'tranches', id, 'tranche'));
+}
+
+async function presentTranche(ctx: Ctx, row: repo.TrancheRow) {
+  const state = (await trancheStates(ctx, [row])).get(row.id)!;
+  const mask = await expressionMasker(ctx.db, ctx.actor, [row.gate]);
+  return { ...row, gate: mask(row.gate), ...state };
 }
 
 export async function getTranche(ctx: Ctx, id: string) {
-  const row = await repo.getTranche(ctx.db, ctx.actor, id);
-  if (!row) throw notFound('tranche');
-  const state = (await trancheStates(ctx, [row])).get(row.id)!;
-  return { ...row, ...state };
+  return presentTranche(ctx, await visibleTranche(ctx, id));
 }
 
 export async function updateTranche(ctx: Ctx, id: string, body: z.output<typeof s.trancheUpdate>) {
   const actor = ctx.requireActor();
-  const before = await getTranche(ctx, id);
-  const pledge = await repo.getPledge(ctx.db, actor, before.pledgeId);
-  if (!pledge || !ownsRecord(actor, pledge.ownerOrgId))
-    throw forbidden('Only the organisation that recorded the pledge can change its tranches.');
-  await checkExpression(ctx, body.gate, '/gate');
+  const before = await visibleTranche(ctx, id);
+  const pledge = await visiblePledge(ctx, before.pledgeId);
+  requireMayChangeTranches(actor, pledge);
+  const gate = await expressionToStore(ctx.db, actor, body.gate, before.gate, '/gate');
   await repo.updateTranche(ctx.db, id, body);
-  if (body.gate !== undefined) await setGate(ctx.db, repo.TRANCHE_SUBJECT, id, body.gate);
-  const after = await getTranche(ctx, id);
-  await ctx.audit({ action: 'funding.tranche.update', entityType: 'tranche', entityId: id, before, after });
-  return after;
+  if (gate !== undefined) await setGate(ctx.db, repo.TRANCHE_SUBJECT, id, gate);
+  const after = (await repo.getTranche(ctx.db, actor, id))!;
+  ctx.auditDetails({ before, after });
+  return presentTranche(ctx, after);
 }
 
 // --- Agreements ------------------------------------------------------------------------------
 
 export async function createAgreement(ctx: Ctx, body: z.output<typeof s.agreementCreate>) {
   const actor = ctx.requireActor();
-  const ownerOrgId = ownerOrg(actor, 'Agreements');
-  await visibleInstrument(ctx, body.instrumentId);
+  const ownerOrgId = fundingRecordOwner(actor, 'Agreements');
+  await instrumentForMoney(ctx, body.instrumentId);
   if (body.pledgeId) {
     const pledge = await repo.getPledge(ctx.db, actor, body.pledgeId);
     if (!pledge) throw invalid([{ pointer: '/pledgeId', detail: `No such pledge: ${body.pledgeId}.` }]);
@@ -160,26 +211,23 @@ export async function createAgreement(ctx: Ctx, body: z.output<typeof s.agreemen
   }
   const { amountUsd } = await toUsd(ctx.db, body.amount, body.currency, body.signedOn);
   const id = await repo.insertAgreement(ctx.db, { ...body, amountUsd, ownerOrgId });
-  const created = (await repo.getAgreement(ctx.db, actor, id))!;
-  await ctx.audit({ action: 'funding.agreement.create', entityType: 'funding_agreement', entityId: id, after: created });
-  return created;
+  return (await repo.getAgreement(ctx.db, actor, id))!;
 }
 
 // --- Ledger postings -------------------------------------------------------------------------
 
 export async function postMoney(ctx: Ctx, kind: ledger.PostingKind, body: s.PostingBody) {
   const actor = ctx.requireActor();
-  await visibleInstrument(ctx, body.instrumentId);
+  // Spending is reported in the payee's name; every other movement in the donor's.
+  if (kind === 'expenditure') await visibleInstrument(ctx, body.instrumentId);
+  else await instrumentForMoney(ctx, body.instrumentId);
   if (body.budgetLineId) await existingBudgetLine(ctx, body.budgetLineId);
   if (body.payeeOrgId) await existingOrganisation(ctx, body.payeeOrgId, '/payeeOrgId');
-  if (kind === 'expenditure' && body.payeeOrgId !== actor.organisationId && !can(actor, 'funding.post') && actor.kind !== 'system')
-    throw forbidden('You can report the spending of your own organisation only.');
+  if (kind === 'expenditure') requireMayReportSpendingOf(actor, body.payeeOrgId);
   const { usdPerUnit, amountUsd } = await toUsd(ctx.db, body.amount, body.currency, body.valueDate);
   if (body.trancheId) await checkTrancheReceipt(ctx, body.trancheId, body.instrumentId, amountUsd);
   const id = await ledger.post(ctx.db, { ...body, kind, usdPerUnit, amountUsd, postedBy: actorLabel(actor) });
-  const posted = (await ledger.getTransaction(ctx.db, actor, id))!;
-  await ctx.audit({ action: `funding.${kind}.post`, entityType: 'ledger_transaction', entityId: id, after: posted });
-  return posted;
+  return (await ledger.getTransaction(ctx.db, actor, id))!;
 }
 
 /** A receipt against a tranche: the tranche must be open, on the same instrument, and not overpaid. */
@@ -209,7 +257,8 @@ async function checkTrancheReceipt(ctx: Ctx, trancheId: string, instrumentId: st
 export async function reverseTransaction(ctx: Ctx, id: string, body: z.output<typeof s.reversalCreate>) {
   const actor = ctx.requireActor();
   const original = await ledger.getTransaction(ctx.db, actor, id);
-  if (!original) throw notFound('ledger transaction');
+  if (!original) throw await notFoundOrHidden(ctx.db, 'ledger_transactions', id, 'ledger transaction');
+  await instrumentForMoney(ctx, original.instrumentId);
   if (original.kind === 'reversal')
     throw new Problem('request.invalid', 'A reversal cannot itself be reversed; post the movement again instead.');
   if (original.reversedById) throw new Problem('funding.already-reversed', `It was reversed by ${original.reversedById}.`);
@@ -219,7 +268,5 @@ export async function reverseTransaction(ctx: Ctx, id: string, body: z.output<ty
       { pointer: '/valueDate', detail: `A reversal cannot be dated before the transaction it reverses (${original.valueDate}).` },
     ]);
   const reversalId = await ledger.reverse(ctx.db, original, { valueDate, reason: body.reason, postedBy: actorLabel(actor) });
-  const posted = (await ledger.getTransaction(ctx.db, actor, reversalId))!;
-  await ctx.audit({ action: 'funding.reversal.post', entityType: 'ledger_transaction', entityId: reversalId, after: posted });
-  return posted;
+  return (await ledger.getTransaction(ctx.db, actor, reversalId))!;
 }

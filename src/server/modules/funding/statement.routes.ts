@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { run } from '../../http/context.ts';
 import { notFound } from '../../http/problems.ts';
 import { problemResponses } from '../../http/schemas.ts';
+import { requireMayReadStatement } from './funding.policy.ts';
 import { overviewQuery } from './funding.schema.ts';
 import { gatherStatement, renderStatement } from './statement.ts';
 
@@ -14,13 +15,15 @@ export function statementRoutes(app: FastifyInstance) {
     schema: {
       tags: ['funding'],
       summary:
-        "A donor's statement for a period, as a PDF: pledges (not counted as funding), agreements, receipts and where the money went",
+        "A donor's statement for a period, as a PDF: pledges (not counted as funding), agreements, receipts and where the money went. " +
+        "For that donor's own staff and the mission's finance staff only",
       querystring: overviewQuery.extend({ donorOrgId: z.uuid() }),
       produces: ['application/pdf'],
       response: { 200: z.any().describe('The statement as application/pdf.'), ...problemResponses },
     },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {
+        requireMayReadStatement(ctx.requireActor(), req.query.donorOrgId);
         const statement = await gatherStatement(ctx, req.query);
         if (!statement) throw notFound('donor organisation');
         const pdf = await renderStatement(statement);

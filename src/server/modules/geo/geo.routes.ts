@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CLASSIFICATIONS } from '../../../shared/organisations.ts';
-import { ownsRecord } from '../../http/actor.ts';
+import type { Queryable } from '../../db/db.ts';
 import { run } from '../../http/context.ts';
-import { forbidden, invalid, notFound } from '../../http/problems.ts';
+import { notFoundOrHidden } from '../../http/refusals.ts';
 import { idParams, pageOf, pageQuery, problemResponses } from '../../http/schemas.ts';
+import { placeOwner, requireMayChangePlace } from './geo.policy.ts';
 import * as repo from './geo.repo.ts';
 
 const position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
@@ -109,11 +110,15 @@ export function geoRoutes(app: FastifyInstance) {
     config: { access: { permission: 'places.read' } },
     schema: { tags, summary: 'One place', params: idParams, response: { 200: placeSchema, ...problemResponses } },
     handler: (req, reply) =>
-      run(req, reply, async (ctx) => (await repo.getPlace(ctx.db, ctx.actor, req.params.id)) ?? Promise.reject(notFound('place'))),
+      run(
+        req,
+        reply,
+        async (ctx) => (await repo.getPlace(ctx.db, ctx.actor, req.params.id)) ?? Promise.reject(await hidden(ctx.db, req.params.id)),
+      ),
   });
 
   r.post('/api/places', {
-    config: { access: { permission: 'places.manage' } },
+    config: { access: { permission: 'places.manage' }, audit: { action: 'geo.place.create', entityType: 'place' } },
     schema: {
       tags,
       summary: 'Add a place owned by your organisation',
@@ -122,18 +127,14 @@ export function geoRoutes(app: FastifyInstance) {
     },
     handler: (req, reply) =>
       run(req, reply, async (ctx) => {
-        const actor = ctx.requireActor();
-        if (!actor.organisationId)
-          throw invalid([{ pointer: '', detail: 'Places are owned by an organisation; sign in as a user to add one.' }]);
-        const created = await repo.insertPlace(ctx.db, { ...req.body, ownerOrgId: actor.organisationId });
-        await ctx.audit({ action: 'geo.place.create', entityType: 'place', entityId: created.id, after: created });
+        const created = await repo.insertPlace(ctx.db, { ...req.body, ownerOrgId: placeOwner(ctx.requireActor()) });
         reply.code(201);
         return created;
       }),
   });
 
   r.patch('/api/places/:id', {
-    config: { access: { permission: 'places.manage' } },
+    config: { access: { permission: 'places.manage' }, audit: { action: 'geo.place.update', entityType: 'place' } },
     schema: {
       tags,
       summary: 'Change a place your organisation owns',
@@ -145,11 +146,12 @@ export function geoRoutes(app: FastifyInstance) {
       run(req, reply, async (ctx) => {
         const actor = ctx.requireActor();
         const before = await repo.getPlace(ctx.db, actor, req.params.id);
-        if (!before) throw notFound('place');
-        if (!ownsRecord(actor, before.ownerOrgId)) throw forbidden('Only the organisation that owns this place can change it.');
-        const after = await repo.updatePlace(ctx.db, req.params.id, req.body);
-        await ctx.audit({ action: 'geo.place.update', entityType: 'place', entityId: after.id, before, after });
-        return after;
+        if (!before) throw await hidden(ctx.db, req.params.id);
+        requireMayChangePlace(actor, before);
+        ctx.auditDetails({ before });
+        return repo.updatePlace(ctx.db, req.params.id, req.body);
       }),
   });
 }
+
+const hidden = (db: Queryable, id: string) => notFoundOrHidden(db, 'places', id, 'place');

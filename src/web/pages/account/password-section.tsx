@@ -53,6 +53,7 @@ export function PasswordSection() {
           />
           <PasswordInput
             label={t('account.newPassword')}
+            description={t('passwords.rule')}
             name="newPassword"
             autoComplete="new-password"
             required

@@ -4,13 +4,14 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { useSession } from '../../auth/session';
+import { ExpressionText } from '../../components/expression-text';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
 import { api } from '../../http/api-client';
 import type { Page } from '../../http/types';
 import { useFormat } from '../../i18n/format';
 import { BlockedGates } from './blocked-gates';
-import { type ConditionDetail, localised, type Stakeholder } from './conditions-api';
+import { type ConditionDetail, localised, type Stakeholder, useConditionCodes } from './conditions-api';
 import { EvidenceFormModal } from './evidence-form-modal';
 import { StatusBadge, ValuesList } from './values-list';
 
@@ -40,6 +41,7 @@ export default function ConditionPage() {
   const names = new Map((stakeholders.data?.items ?? []).map((s) => [s.id, localised(language, s.name, s.nameAr)]));
 
   const c = condition.data;
+  const codeOf = useConditionCodes();
   const evidence = c ? [...c.evidence].sort((a, b) => b.datedOn.localeCompare(a.datedOn) || b.recordedAt.localeCompare(a.recordedAt)) : [];
 
   return (
@@ -71,6 +73,11 @@ export default function ConditionPage() {
               </Group>
               {localised(language, c.descriptionEn, c.descriptionAr) && (
                 <Text>{localised(language, c.descriptionEn, c.descriptionAr)}</Text>
+              )}
+              {c.requires && (
+                <Text size="sm" data-testid="condition-requires">
+                  {t('conditions.requires')}: <ExpressionText expression={c.requires} codeOf={codeOf} />
+                </Text>
               )}
               <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
                 <Card withBorder>

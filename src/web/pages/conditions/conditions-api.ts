@@ -2,6 +2,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Expression } from '../../components/expression-text';
 import { api } from '../../http/api-client';
 
 export const CONDITION_STATUSES = ['unmet', 'partially_met', 'met', 'failed', 'waived'] as const;
@@ -43,6 +44,8 @@ export interface Evidence {
 }
 
 export interface ConditionDetail extends ConditionListItem {
+  /** What it requires: condition ids under AND/OR, "hidden" for one the user cannot see. */
+  requires: Expression | null;
   descriptionEn: string;
   descriptionAr: string;
   stakeholderIds: string[];
@@ -106,6 +109,13 @@ export interface WhatIf {
 /** The analysis under the current statuses, shared by the conditions pages. */
 export function useAnalysis() {
   return useQuery({ queryKey: ['conditions', 'analysis'], queryFn: () => api.get<Analysis>('/api/conditions/analysis') });
+}
+
+/** The code of each condition the user may see, for showing expressions (from the analysis, which lists them all). */
+export function useConditionCodes(): (id: string) => string | undefined {
+  const analysis = useAnalysis();
+  const codes = new Map((analysis.data?.conditions ?? []).map((c) => [c.id, c.code]));
+  return (id) => codes.get(id);
 }
 
 export const STATUS_COLORS: Record<ConditionStatus, string> = {

@@ -23,8 +23,10 @@ export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
 export type TrancheState = 'blocked' | 'expected' | 'open' | 'received';
 export type Classification = 'public' | 'mission' | 'restricted';
 
-/** A gate: a condition id, or AND/OR over sub-expressions. */
-export type Expression = string | { op: 'and' | 'or'; args: Expression[] };
+/** A gate: a condition id ("hidden" for one the user cannot see), or AND/OR over sub-expressions. */
+export type { Expression } from '../../components/expression-text';
+
+import type { Expression } from '../../components/expression-text';
 
 export interface Rate {
   currency: string;

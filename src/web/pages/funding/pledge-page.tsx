@@ -4,11 +4,12 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { useSession } from '../../auth/session';
+import { ExpressionText } from '../../components/expression-text';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
 import { api } from '../../http/api-client';
 import { useFormat } from '../../i18n/format';
-import { localised } from '../conditions/conditions-api';
+import { localised, useConditionCodes } from '../conditions/conditions-api';
 import { StatusBadge } from '../conditions/values-list';
 import { type Pledge, type Tranche, useMoney } from './funding-api';
 import { FundingTabs, TrancheStateBadge } from './funding-parts';
@@ -24,6 +25,7 @@ export default function PledgePage() {
   const [receiving, setReceiving] = useState<Tranche | null>(null);
   const pledge = useQuery({ queryKey: ['funding', 'pledges', id], queryFn: () => api.get<Pledge>(`/api/funding/pledges/${id}`) });
   const p = pledge.data;
+  const codeOf = useConditionCodes();
 
   return (
     <>
@@ -101,6 +103,11 @@ export default function PledgePage() {
                             <TrancheStateBadge state={tr.state} />
                           </Table.Td>
                           <Table.Td>
+                            {tr.gate && (
+                              <Text size="sm" mb={4} data-testid="tranche-gate">
+                                {t('funding.pledges.gateExpression')}: <ExpressionText expression={tr.gate} codeOf={codeOf} />
+                              </Text>
+                            )}
                             {tr.state === 'blocked' || tr.state === 'expected' ? (
                               <List size="sm" spacing={4} data-testid="tranche-waits-on">
                                 {tr.opensOn && (

@@ -8,6 +8,7 @@ import { roleName, useRoles } from '../../http/lookups';
 import type { Role } from '../../http/types';
 import { permissionLabel } from './permission-label';
 import { RoleFormModal } from './role-form-modal';
+import { SeparationOfDuties } from './separation-of-duties';
 
 export function RolesPage() {
   const { t, i18n } = useTranslation();
@@ -27,6 +28,7 @@ export function RolesPage() {
           </Button>
         )}
       </PageHeader>
+      {can('funding.read') && <SeparationOfDuties canManage={canManage} />}
       <QueryState isPending={roles.isPending} error={roles.error}>
         <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }}>
           {roles.data?.items.map((role) => (

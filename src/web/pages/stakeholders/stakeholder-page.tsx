@@ -1,4 +1,20 @@
-import { Anchor, Badge, Box, Button, Card, Group, List, Stack, Table, Text, TextInput, Timeline, Title, Tooltip } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Box,
+  Button,
+  Card,
+  Group,
+  List,
+  Loader,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Timeline,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -286,7 +302,9 @@ export default function StakeholderPage() {
                 <Title order={3} id="must-act-title" mb="sm">
                   {t('stakeholders.mustAct')}
                 </Title>
-                {mustAct.length === 0 ? (
+                {conditions.isPending ? (
+                  <Loader size="sm" aria-label={t('stakeholders.mustAct')} />
+                ) : mustAct.length === 0 ? (
                   <Text size="sm" c="dimmed">
                     {t('stakeholders.mustActNone')}
                   </Text>

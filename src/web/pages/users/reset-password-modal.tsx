@@ -47,6 +47,7 @@ export function ResetPasswordModal({ user, onClose }: { user: User; onClose: () 
             <Text size="sm">{t('users.resetExplain')}</Text>
             <PasswordInput
               label={t('users.newPasswordOptional')}
+              description={t('passwords.rule')}
               name="password"
               autoComplete="new-password"
               value={password}

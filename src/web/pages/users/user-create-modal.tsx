@@ -72,7 +72,7 @@ export function UserCreateModal({ onClose }: { onClose: () => void }) {
       <LocaleSelect value={locale} onChange={setLocale} error={errors.locale} />
       <PasswordInput
         label={t('users.initialPassword')}
-        description={t('users.initialPasswordHint')}
+        description={`${t('passwords.rule')} ${t('users.initialPasswordHint')}`}
         name="password"
         autoComplete="new-password"
         required

@@ -1,34 +1,23 @@
 /**
- * Routes that move funding data through the public standards: IATI and OCHA FTS imports
- * (into reported flows, all or nothing, strict by default), the record of past imports, the
- * reported flows themselves, and IATI, HXL CSV and XLSX exports. An import's file is streamed
- * from the request into a worker thread (import-pool.ts), so a large or hostile file costs
- * the server neither its memory nor its event loop.
+ * Routes of imports from the public standards: IATI and OCHA FTS files (into reported flows,
+ * all or nothing, strict by default), the record of past imports, and the reported flows
+ * themselves. An import's file is streamed from the request into a worker thread
+ * (import-pool.ts), so a large or hostile file costs the server neither its memory nor its
+ * event loop. The imports audit themselves, kept or refused, in transactions of their own.
  */
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { run } from '../../http/context.ts';
 import { invalid } from '../../http/problems.ts';
 import { pageOf, pageQuery, problemResponses } from '../../http/schemas.ts';
-import { fundingRows, type ImportSource, listImports, listReportedFlows, missionActivities, runImport } from './exchange.ts';
 import { closeImportPool } from './import-pool.ts';
-import { FUNDING_HXL_COLUMNS, hxlCsv, writeHxlXlsx } from './standards/hxl.ts';
-import { writeIati } from './standards/iati-write.ts';
+import { type ImportSource, listImports, listReportedFlows, runImport } from './imports.service.ts';
 
 const tags = ['funding'];
 const STATUSES = ['pledge', 'commitment', 'paid', 'expenditure', 'other'] as const;
 const DIRECTIONS = ['incoming', 'outgoing', 'internal'] as const;
-/** The organisation the mission's IATI export reports as (set CONCORD_IATI_ORG_REF to its registered identifier). */
-const REPORTING_ORG = {
-  ref: process.env.CONCORD_IATI_ORG_REF ?? 'XX-CONCORD',
-  name: process.env.CONCORD_IATI_ORG_NAME ?? 'Concord mission',
-};
-
-/** A file streamed as the body (not JSON). */
-const streamed = z.unknown().describe('The file');
-
 const problemSchema = z.object({ line: z.number().int().nullable(), element: z.string(), rule: z.string(), detail: z.string() });
 const skipSchema = z.object({
   line: z.number().int().nullable(),
@@ -121,9 +110,13 @@ function importHandler(source: ImportSource) {
     });
 }
 
-export function fundingExchangeRoutes(app: FastifyInstance) {
+export function fundingImportRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const manage = { access: { permission: 'funding.manage' as const }, transaction: false };
+  const manage = {
+    access: { permission: 'funding.manage' as const },
+    transaction: false,
+    audit: { action: 'funding.import', entityType: 'funding_imports', writtenBy: 'handler' as const },
+  };
   const read = { access: { permission: 'funding.read' as const } };
 
   app.addHook('onClose', () => closeImportPool());
@@ -214,53 +207,5 @@ export function fundingExchangeRoutes(app: FastifyInstance) {
       },
     },
     handler: (req, reply) => run(req, reply, (ctx) => listReportedFlows(ctx.db, req.query)),
-  });
-
-  r.get('/api/funding/exports/iati', {
-    config: read,
-    schema: {
-      tags,
-      summary: "The mission's funding as IATI 2.03 activity XML, one activity per instrument you may see",
-      response: { 200: streamed, ...problemResponses },
-    },
-    handler: (req, reply) =>
-      run(req, reply, async (ctx) => {
-        reply.type('application/xml; charset=utf-8').header('content-disposition', 'attachment; filename="concord-iati.xml"');
-        return Readable.from(writeIati(missionActivities(ctx.db, ctx.actor, REPORTING_ORG)));
-      }),
-  });
-
-  r.get('/api/funding/exports/hxl', {
-    config: read,
-    schema: {
-      tags,
-      summary: 'Every movement, pledge and agreement you may see, as HXL-tagged CSV',
-      response: { 200: streamed, ...problemResponses },
-    },
-    handler: (req, reply) =>
-      run(req, reply, async (ctx) => {
-        reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="concord-funding-hxl.csv"');
-        return hxlCsv(fundingRows(ctx.db, ctx.actor), FUNDING_HXL_COLUMNS);
-      }),
-  });
-
-  r.get('/api/funding/exports/xlsx', {
-    config: read,
-    schema: {
-      tags,
-      summary: 'The same rows as an XLSX workbook with the HXL hashtag row',
-      response: { 200: streamed, ...problemResponses },
-    },
-    handler: (req, reply) =>
-      run(req, reply, async (ctx) => {
-        reply
-          .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-          .header('content-disposition', 'attachment; filename="concord-funding.xlsx"');
-        const out = new PassThrough();
-        writeHxlXlsx(fundingRows(ctx.db, ctx.actor), FUNDING_HXL_COLUMNS, out, { sheetName: 'Funding' }).catch((error) =>
-          out.destroy(error),
-        );
-        return out;
-      }),
   });
 }
