@@ -177,10 +177,11 @@ async function generatePeople(db: Db, options: GenerateOptions, passwordHash: st
      union all
      select u.id, r.keys[1 + (u.n + 3) % cardinality(r.keys)] from u, r where u.n % 5 = 0`,
   );
-  // The account the list and audit measurements sign in with.
+  // The account the measurements sign in with: an administrator at headquarters, who is also
+  // the mission's finance staff (money may be recorded in any donor's name).
   await db.query(
     `insert into users (email, name, organisation_id, password_hash)
-     select $1, 'Bench Administrator', id, $2 from organisations where name = 'Bench organisation 000001'`,
+     select $1, 'Bench Administrator', id, $2 from organisations where type = 'force_headquarters' order by name limit 1`,
     [BENCH_ADMIN_EMAIL, passwordHash],
   );
   await db.query(`insert into user_roles (user_id, role_key) select id, 'admin' from users where email = $1`, [BENCH_ADMIN_EMAIL]);

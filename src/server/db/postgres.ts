@@ -2,11 +2,32 @@
  * PostgreSQL through a `pg` pool. int8 comes back as a number (counts and ids fit),
  * numeric as an exact decimal string.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Db, Queryable, QueryResult } from './db.ts';
 import { toQuery } from './db.ts';
 
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+/**
+ * Every query with values is a named prepared statement, named after its text: a connection
+ * parses and plans it once and then only binds and runs it (PostgreSQL plans again when a
+ * custom plan would be better, or when a table it reads changes). The texts are those of the
+ * code's SQL templates, a bounded set, since values never enter them.
+ */
+const names = new Map<string, string>();
+/** Beyond this many texts (SQL built some other way), statements are no longer kept. */
+const MAX_NAMED = 5000;
+function statementName(text: string, params: unknown[]): string | undefined {
+  if (!params.length) return undefined;
+  let name = names.get(text);
+  if (!name) {
+    if (names.size >= MAX_NAMED) return undefined;
+    name = `q${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    names.set(text, name);
+  }
+  return name;
+}
 
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   // One connection answers one query at a time: queries of a transaction that code starts
@@ -21,7 +42,7 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<Row>(query: Parameters<typeof toQuery>[0], values?: unknown[]): Promise<QueryResult<Row>> {
       const { text, values: params } = toQuery(query, values);
-      const result = await inTurn(() => client.query(text, params));
+      const result = await inTurn(() => client.query({ name: statementName(text, params), text, values: params }));
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
     },
     async exec(script: string): Promise<void> {

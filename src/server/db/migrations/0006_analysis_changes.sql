@@ -150,24 +150,21 @@ create trigger tranches_analysis_truncate after truncate on tranches
   for each statement execute function record_analysis_truncate();
 create trigger pledges_analysis_update after update on pledges referencing new table as changed_rows
   for each statement execute function record_pledge_change();
--- A receipt against a tranche, or the reversal of one (which names the receipt, not the tranche).
+-- A receipt against a tranche, or the reversal of one (which names the receipt, not the
+-- tranche). A row trigger whose condition PostgreSQL checks before calling it: a posting that
+-- touches no tranche (most of them) costs nothing here.
 create function record_ledger_change() returns trigger language plpgsql as $$
 declare
-  changed uuid[];
+  tranche uuid := coalesce(new.tranche_id, (select o.tranche_id from ledger_transactions o where o.id = new.reverses_id));
 begin
-  select array_agg(distinct tranche) into changed from (
-    select r.tranche_id as tranche from changed_rows r where r.tranche_id is not null
-    union all
-    select o.tranche_id from changed_rows r join ledger_transactions o on o.id = r.reverses_id where o.tranche_id is not null
-  ) found;
-  if changed is not null then
-    insert into analysis_changes (source, subject_type, ids) values ('subject', 'funding_tranche', changed);
+  if tranche is not null then
+    insert into analysis_changes (source, subject_type, ids) values ('subject', 'funding_tranche', array[tranche]);
   end if;
   return null;
 end
 $$;
-create trigger ledger_transactions_analysis_insert after insert on ledger_transactions referencing new table as changed_rows
-  for each statement execute function record_ledger_change();
+create trigger ledger_transactions_analysis_insert after insert on ledger_transactions
+  for each row when (new.tranche_id is not null or new.reverses_id is not null) execute function record_ledger_change();
 
 -- Gated subject types and the table each one's subjects live in. A gate must name a subject
 -- that exists, and deleting a subject deletes its gate; the server refuses to start when a

@@ -107,3 +107,6 @@ begin
   end if;
   return found;
 end $$;
+
+-- One leg of a posting as the posting statement carries it: the account and what it is.
+create type ledger_leg as (account_id uuid, sign int, kind text, budget_line_id uuid, payee_org_id uuid);

@@ -322,9 +322,9 @@ export async function transition(ctx: Ctx, id: string, body: z.output<typeof s.t
   if (body.to === 'rejected' && !body.note)
     throw invalid([{ pointer: '/note', detail: 'Say why the claim is rejected, so the country can correct it.' }]);
 
-  let paidTransactionId: string | null = null;
+  let disbursement: ledger.Transaction | null = null;
   if (body.to === 'paid') {
-    paidTransactionId = await ledger.post(ctx.db, {
+    disbursement = await ledger.post(ctx.db, {
       kind: 'disbursement',
       instrumentId: before.instrumentId,
       budgetLineId: before.budgetLineId,
@@ -341,11 +341,11 @@ export async function transition(ctx: Ctx, id: string, body: z.output<typeof s.t
       postedBy: actorLabel(actor),
     });
   }
+  const paidTransactionId = disbursement?.id ?? null;
   await repo.setStatus(ctx.db, id, body.to, paidTransactionId);
   await repo.insertEvent(ctx.db, id, body.to, body.note, mover(actor));
   const after = await getClaim(ctx, id);
   // A payment's disbursement is recorded with the claim's entry: it is the payment.
-  const disbursement = paidTransactionId ? await ledger.getTransaction(ctx.db, actor, paidTransactionId) : null;
   ctx.auditDetails({
     action: `funding.claim.${body.to}`,
     before: { status: before.status },

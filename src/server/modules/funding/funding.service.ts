@@ -226,8 +226,7 @@ export async function postMoney(ctx: Ctx, kind: ledger.PostingKind, body: s.Post
   if (kind === 'expenditure') requireMayReportSpendingOf(actor, body.payeeOrgId);
   const { usdPerUnit, amountUsd } = await toUsd(ctx.db, body.amount, body.currency, body.valueDate);
   if (body.trancheId) await checkTrancheReceipt(ctx, body.trancheId, body.instrumentId, amountUsd);
-  const id = await ledger.post(ctx.db, { ...body, kind, usdPerUnit, amountUsd, postedBy: actorLabel(actor) });
-  return (await ledger.getTransaction(ctx.db, actor, id))!;
+  return ledger.post(ctx.db, { ...body, kind, usdPerUnit, amountUsd, postedBy: actorLabel(actor) });
 }
 
 /** A receipt against a tranche: the tranche must be open, on the same instrument, and not overpaid. */
@@ -267,6 +266,5 @@ export async function reverseTransaction(ctx: Ctx, id: string, body: z.output<ty
     throw invalid([
       { pointer: '/valueDate', detail: `A reversal cannot be dated before the transaction it reverses (${original.valueDate}).` },
     ]);
-  const reversalId = await ledger.reverse(ctx.db, original, { valueDate, reason: body.reason, postedBy: actorLabel(actor) });
-  return (await ledger.getTransaction(ctx.db, actor, reversalId))!;
+  return ledger.reverse(ctx.db, original, { valueDate, reason: body.reason, postedBy: actorLabel(actor) });
 }
