@@ -9,6 +9,20 @@ import { initReactI18next } from 'react-i18next';
 import ar from '../locales/ar.json';
 import en from '../locales/en.json';
 
+/**
+ * A capability may keep its strings in `locales/parts/<area>.en.json` and `<area>.ar.json`,
+ * each holding its own top-level keys; they are merged over the main files.
+ */
+const parts = import.meta.glob<Record<string, unknown>>('../locales/parts/*.json', { eager: true, import: 'default' });
+
+function withParts(base: Record<string, unknown>, language: 'en' | 'ar'): Record<string, unknown> {
+  const merged = { ...base };
+  for (const [path, part] of Object.entries(parts)) {
+    if (path.endsWith(`.${language}.json`)) Object.assign(merged, part);
+  }
+  return merged;
+}
+
 export const LANGUAGES = ['en', 'ar'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
@@ -70,7 +84,7 @@ i18n.on('languageChanged', (lng) => {
 void i18n.use(initReactI18next).init({
   // Resources are bundled, so initialise synchronously and render in the right language.
   initAsync: false,
-  resources: { en: { translation: en }, ar: { translation: ar } },
+  resources: { en: { translation: withParts(en, 'en') }, ar: { translation: withParts(ar, 'ar') } },
   lng: initialLanguage(),
   fallbackLng: 'en',
   supportedLngs: [...LANGUAGES],
