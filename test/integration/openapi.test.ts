@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openApiDocument } from '../support/openapi.ts';
+import { OPENAPI_JSON, OPENAPI_TYPES, openApiDocument, openApiFiles } from '../support/openapi.ts';
 
 describe('OpenAPI document', () => {
   it('describes every route with its schemas', async () => {
@@ -17,8 +17,22 @@ describe('OpenAPI document', () => {
     );
   });
 
-  it('matches docs/openapi.json, so contract changes show in review (npm run openapi updates it)', async () => {
-    const committed = JSON.parse(await readFile(join(import.meta.dirname, '../../docs/openapi.json'), 'utf8'));
-    expect(await openApiDocument()).toEqual(committed);
+  it('matches the committed docs/openapi.json and src/web/http/api-types.ts, so contract changes show in review (npm run openapi updates both)', async () => {
+    const root = join(import.meta.dirname, '../..');
+    const generated = await openApiFiles();
+    const committedJson = await readFile(join(root, OPENAPI_JSON), 'utf8');
+    const committedTypes = await readFile(join(root, OPENAPI_TYPES), 'utf8');
+    expect(JSON.parse(committedJson), `${OPENAPI_JSON} is out of date: run npm run openapi`).toEqual(JSON.parse(generated.json));
+    expect(committedTypes === generated.types, `${OPENAPI_TYPES} is out of date: run npm run openapi`).toBe(true);
+  });
+
+  it('gives the web app the types of the answers, so a changed answer fails the web typecheck', async () => {
+    const types = await readFile(join(import.meta.dirname, '../..', OPENAPI_TYPES), 'utf8');
+    const document = (await openApiDocument()) as { paths: Record<string, unknown> };
+    for (const path of Object.keys(document.paths)) expect(types).toContain(`"${path}": {`);
+    // The web app takes its shapes from there rather than typing them again.
+    const webTypes = await readFile(join(import.meta.dirname, '../../src/web/http/types.ts'), 'utf8');
+    expect(webTypes).toContain("from './api-types'");
+    expect(webTypes).not.toMatch(/export interface (Me|Organisation|User|Role|ApiToken|AuditEntry)\b/);
   });
 });

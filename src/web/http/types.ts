@@ -1,26 +1,43 @@
-/** Shapes of the JSON the server answers with, as the web app relies on them. */
+/**
+ * Shapes of the JSON the server answers with, taken from the types generated from
+ * docs/openapi.json (`npm run openapi` writes api-types.ts), so the web app is checked
+ * against the API it talks to rather than against a copy typed by hand.
+ */
 import type { Locale, OrganisationType } from '../../shared/organisations.ts';
+import type { components, paths } from './api-types';
 
 export type { Locale, OrganisationType };
 
-export interface Me {
-  id: string;
-  email: string;
-  name: string;
-  locale: Locale;
-  organisation: { id: string; name: string; nameAr: string | null; type: OrganisationType };
-  roles: string[];
-  permissions: string[];
-  totpEnabled: boolean;
-  mustEnrolTotp: boolean;
-}
+type Schemas = components['schemas'];
+type Methods = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-export interface SessionResponse {
-  user: Me;
-  /** Null when the request was authenticated by a bearer token rather than a cookie. */
-  csrfToken: string | null;
+/** The JSON body that `method path` answers with when it succeeds (200 or 201). */
+export type ApiAnswer<P extends keyof paths, M extends Methods & keyof paths[P] = 'get' & keyof paths[P]> = paths[P][M] extends {
+  responses: infer R;
 }
+  ? R extends { 200: { content: { 'application/json': infer B } } }
+    ? B
+    : R extends { 201: { content: { 'application/json': infer B } } }
+      ? B
+      : never
+  : never;
 
+/** The JSON body that `method path` takes. */
+export type ApiBody<P extends keyof paths, M extends Methods & keyof paths[P]> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer B } };
+}
+  ? B
+  : never;
+
+/** The query parameters that `GET path` takes. */
+export type ApiQuery<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } } ? Q : never;
+
+export type Me = Omit<Schemas['Me'], 'organisation'> & {
+  organisation: Omit<Schemas['Me']['organisation'], 'type'> & { type: OrganisationType };
+};
+export type SessionResponse = Omit<ApiAnswer<'/api/auth/session'>, 'user'> & { user: Me };
+
+/** One page of a listing. */
 export interface Page<T> {
   items: T[];
   total: number;
@@ -28,122 +45,18 @@ export interface Page<T> {
   pageSize: number;
 }
 
-export interface Organisation {
-  id: string;
-  name: string;
-  nameAr: string | null;
-  type: OrganisationType;
-  countryCode: string | null;
-  requireTotp: boolean;
-  createdAt: string;
-}
+export type Organisation = Schemas['Organisation'];
+export type User = Schemas['User'];
+export type Role = Schemas['Role'];
+export type RolesResponse = ApiAnswer<'/api/roles'>;
+export type ApiToken = Schemas['ApiToken'];
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  locale: Locale;
-  organisation: { id: string; name: string; nameAr: string | null };
-  roles: string[];
-  disabled: boolean;
-  totpEnabled: boolean;
-  createdAt: string;
-}
+export type AuditPage = ApiAnswer<'/api/audit'>;
+export type AuditEntry = AuditPage['items'][number];
+export type AuditVerification = ApiAnswer<'/api/audit/verify'>;
+export type AuditFinding = AuditVerification['findings'][number];
+export type AuditHeadSummary = NonNullable<AuditVerification['latestHead']>;
+export type AuditCheckpoints = ApiAnswer<'/api/audit/checkpoints'>;
+export type AuditTreeHead = AuditCheckpoints['items'][number];
 
-export interface Role {
-  key: string;
-  nameEn: string;
-  nameAr: string;
-  description: string;
-  permissions: string[];
-  builtin: boolean;
-}
-
-export interface RolesResponse {
-  items: Role[];
-  permissions: { key: string; description: string }[];
-}
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  scopes: string[];
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string;
-  revokedAt: string | null;
-}
-
-export interface AuditEntry {
-  id: string | number;
-  at: string;
-  actor: { id: string; email: string; name: string } | null;
-  actorLabel: string;
-  organisation: { id: string; name: string } | null;
-  action: string;
-  entityType: string;
-  entityId: string | null;
-  before: unknown;
-  after: unknown;
-  requestId: string | null;
-  /** The record's place in the audit log's Merkle tree; null until the sealer has sealed it. */
-  seq: number | null;
-  leafHash: string | null;
-}
-
-export interface AuditPage {
-  items: AuditEntry[];
-  next: string | null;
-}
-
-export interface AuditFinding {
-  code: string;
-  seq: number | null;
-  id: number | null;
-  treeSize: number | null;
-  detail: string;
-}
-
-export interface AuditHeadSummary {
-  treeSize: number;
-  rootHash: string;
-  timestamp: number;
-}
-
-export interface AuditVerification {
-  status: 'intact' | 'broken';
-  mode: 'full' | 'since-checkpoint';
-  records: number;
-  checkedRecords: number;
-  pending: number;
-  heads: number;
-  latestHead: AuditHeadSummary | null;
-  checkpoint: AuditHeadSummary | null;
-  since: { treeSize: number; rootHash: string; verifiedAt: string } | null;
-  firstBad: AuditFinding | null;
-  findings: AuditFinding[];
-  seconds: number;
-}
-
-export interface AuditTreeHead {
-  treeSize: number;
-  rootHash: string;
-  timestamp: number;
-  signedAt: string;
-  keyId: string;
-  signature: string;
-}
-
-export interface AuditCheckpoints {
-  logId: string;
-  algorithm: 'Ed25519';
-  publicKey: string | null;
-  records: number;
-  items: AuditTreeHead[];
-  next: string | null;
-}
-
-export interface AppConfig {
-  version: string;
-  basemap: { styleUrl: string | null; pmtilesUrl: string | null };
-}
+export type AppConfig = ApiAnswer<'/api/config'>;
