@@ -5,25 +5,12 @@
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, use, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, isApiError, onApiError, setCsrfToken } from '../http/api-client';
+import { api, onApiError, setCsrfToken } from '../http/api-client';
+import { sessionQueries } from '../http/queries/session';
 import type { Me, SessionResponse } from '../http/types';
 import { changeLanguage, currentLanguage, hasPickedLanguage } from '../i18n/i18n';
 
-export const SESSION_KEY = ['session'] as const;
-
-async function fetchSession(): Promise<SessionResponse | null> {
-  try {
-    const session = await api.get<SessionResponse>('/api/auth/session');
-    setCsrfToken(session.csrfToken);
-    return session;
-  } catch (error) {
-    if (isApiError(error) && error.status === 401) {
-      setCsrfToken(null);
-      return null;
-    }
-    throw error;
-  }
-}
+export const SESSION_KEY = sessionQueries.current().queryKey;
 
 interface SessionValue {
   me: Me | null;
@@ -44,7 +31,7 @@ const SessionContext = createContext<SessionValue | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
-  const query = useQuery({ queryKey: SESSION_KEY, queryFn: fetchSession, staleTime: Infinity });
+  const query = useQuery(sessionQueries.current());
   const me = query.data?.user ?? null;
   const [signedOut, setSignedOut] = useState(false);
 

@@ -1,47 +1,23 @@
 /**
  * Reference lists that several screens use to fill selects: every organisation and
- * every role. Organisations are fetched page by page so the select is complete
- * however many there are.
+ * every role.
  */
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../auth/session';
 import { organisationName } from '../pages/organisations/organisation-labels';
-import { api } from './api-client';
-import type { Organisation, Page, Role, RolesResponse } from './types';
-
-const ORGANISATION_PAGE_SIZE = 100;
-
-async function fetchAllOrganisations(): Promise<Organisation[]> {
-  const all: Organisation[] = [];
-  for (let page = 1; ; page += 1) {
-    const result = await api.get<Page<Organisation>>('/api/organisations', {
-      page,
-      pageSize: ORGANISATION_PAGE_SIZE,
-    });
-    all.push(...result.items);
-    if (result.items.length === 0 || all.length >= result.total) return all;
-  }
-}
+import { roleQueries } from './queries/access';
+import { organisationQueries } from './queries/organisations';
+import type { Role } from './types';
 
 export function useAllOrganisations() {
   const { can } = useSession();
-  return useQuery({
-    queryKey: ['organisations', 'all'],
-    queryFn: fetchAllOrganisations,
-    enabled: can('organisations.read'),
-    staleTime: 60_000,
-  });
+  return useQuery({ ...organisationQueries.every(), enabled: can('organisations.read') });
 }
 
 export function useRoles() {
   const { can } = useSession();
-  return useQuery({
-    queryKey: ['roles'],
-    queryFn: () => api.get<RolesResponse>('/api/roles'),
-    enabled: can('roles.read'),
-    staleTime: 60_000,
-  });
+  return useQuery({ ...roleQueries.list(), enabled: can('roles.read') });
 }
 
 export function roleName(role: Pick<Role, 'nameEn' | 'nameAr' | 'key'>, language: string): string {

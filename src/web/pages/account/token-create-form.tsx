@@ -7,6 +7,7 @@ import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors } from '../../components/problems';
 import { SecretValue } from '../../components/secret-value';
 import { api } from '../../http/api-client';
+import { tokenQueries } from '../../http/queries/access';
 import type { ApiToken } from '../../http/types';
 import { permissionLabel } from '../roles/permission-label';
 
@@ -27,7 +28,7 @@ export function TokenCreateForm() {
         expiresInDays: typeof expiresInDays === 'number' ? expiresInDays : undefined,
       }),
     onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ['tokens'] });
+      void queryClient.invalidateQueries({ queryKey: tokenQueries.all });
       setName('');
       setScopes([]);
     },

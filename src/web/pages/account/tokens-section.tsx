@@ -6,6 +6,7 @@ import { ConfirmModal } from '../../components/confirm-modal';
 import { QueryState } from '../../components/query-state';
 import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
+import { tokenQueries } from '../../http/queries/access';
 import type { ApiToken } from '../../http/types';
 import { useFormat } from '../../i18n/format';
 import { Section } from './section';
@@ -23,13 +24,10 @@ export function TokensSection() {
   const { t } = useTranslation();
   const format = useFormat();
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
-  const tokens = useQuery({
-    queryKey: ['tokens'],
-    queryFn: () => api.get<{ items: ApiToken[] }>('/api/tokens'),
-  });
+  const tokens = useQuery(tokenQueries.list());
   const revoke = useSaveMutation({
     mutationFn: (token: ApiToken) => api.delete(`/api/tokens/${token.id}`),
-    invalidates: [['tokens']],
+    invalidates: [tokenQueries.all],
     notice: () => t('tokens.revokedNotice'),
     onSaved: () => setRevoking(null),
   });

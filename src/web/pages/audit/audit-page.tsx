@@ -7,8 +7,7 @@ import { NoResultsRow } from '../../components/no-results-row';
 import { PageHeader } from '../../components/page-header';
 import { ProblemAlert } from '../../components/problem-alert';
 import { QueryState } from '../../components/query-state';
-import { api } from '../../http/api-client';
-import type { AuditPage as AuditPageData } from '../../http/types';
+import { auditQueries } from '../../http/queries/audit';
 import { AuditFilters, type AuditFilterValues, EMPTY_AUDIT_FILTERS } from './audit-filters';
 import { AUDIT_COLUMNS, AuditRow } from './audit-row';
 import { AuditSeal } from './audit-seal';
@@ -33,12 +32,7 @@ export default function AuditPage() {
   const [filters, setFilters] = useState<AuditFilterValues>(EMPTY_AUDIT_FILTERS);
   const params = toParams(filters);
 
-  const query = useInfiniteQuery({
-    queryKey: ['audit', params],
-    queryFn: ({ pageParam }) => api.get<AuditPageData>('/api/audit', { ...params, cursor: pageParam, pageSize: PAGE_SIZE }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.next ?? undefined,
-  });
+  const query = useInfiniteQuery(auditQueries.records(params, PAGE_SIZE));
   const entries = query.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (

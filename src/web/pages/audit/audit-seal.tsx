@@ -4,14 +4,11 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ProblemAlert } from '../../components/problem-alert';
 import { api } from '../../http/api-client';
-import type { AuditCheckpoints, AuditFinding, AuditVerification } from '../../http/types';
+import { auditQueries } from '../../http/queries/audit';
+import type { AuditFinding, AuditVerification } from '../../http/types';
 import { useFormat } from '../../i18n/format';
 
 type Mode = 'since' | 'full';
-
-export const auditSealKeys = {
-  latestHead: ['audit', 'checkpoints', 'latest'] as const,
-};
 
 /** A finding in the reader's language: the server's sentence is for API clients. */
 function useFindingText() {
@@ -37,10 +34,7 @@ export function AuditSeal() {
   const { t } = useTranslation();
   const format = useFormat();
   const findingText = useFindingText();
-  const head = useQuery({
-    queryKey: auditSealKeys.latestHead,
-    queryFn: () => api.get<AuditCheckpoints>('/api/audit/checkpoints', { pageSize: 1 }),
-  });
+  const head = useQuery(auditQueries.latestHead());
   const verify = useMutation({
     mutationFn: (mode: Mode) => api.get<AuditVerification>('/api/audit/verify', mode === 'since' ? { since: 'checkpoint' } : {}),
     onSuccess: () => void head.refetch(),

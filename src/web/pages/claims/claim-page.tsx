@@ -8,6 +8,7 @@ import { ProblemAlert } from '../../components/problem-alert';
 import { notifySuccess } from '../../components/problems';
 import { QueryState } from '../../components/query-state';
 import { api } from '../../http/api-client';
+import { claimQueries } from '../../http/queries/funding';
 import { useFormat } from '../../i18n/format';
 import { CLAIM_STEPS, type ClaimDetail, type ClaimStatus, STATUS_COLORS, useMonth, useUsd } from './claims-api';
 import { ClaimStatusBadge } from './claims-page';
@@ -15,7 +16,7 @@ import { ClaimStatusBadge } from './claims-page';
 export default function ClaimPage() {
   const { id } = useParams();
   const { t } = useTranslation();
-  const claim = useQuery({ queryKey: ['claims', 'one', id], queryFn: () => api.get<ClaimDetail>(`/api/funding/claims/${id}`) });
+  const claim = useQuery(claimQueries.detail(id ?? ''));
   const monthName = useMonth();
   return (
     <>
@@ -165,8 +166,8 @@ function Transitions({ claim }: { claim: ClaimDetail }) {
     onSuccess: (updated) => {
       keys.clear();
       setNote('');
-      queryClient.setQueryData(['claims', 'one', claim.id], updated);
-      void queryClient.invalidateQueries({ queryKey: ['claims', 'list'] });
+      queryClient.setQueryData(claimQueries.detail(claim.id).queryKey, updated);
+      void queryClient.invalidateQueries({ queryKey: claimQueries.all });
       notifySuccess(t('claims.moved', { status: t(`claims.status.${updated.status}`) }));
     },
   });

@@ -7,9 +7,8 @@ import { useSession } from '../../auth/session';
 import { NoResultsRow } from '../../components/no-results-row';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
-import { api } from '../../http/api-client';
-import type { Page } from '../../http/types';
-import { CLAIM_STATUSES, type Claim, type ClaimStatus, STATUS_COLORS, useMonth, useUsd } from './claims-api';
+import { claimQueries } from '../../http/queries/funding';
+import { CLAIM_STATUSES, type ClaimStatus, STATUS_COLORS, useMonth, useUsd } from './claims-api';
 import { DraftClaimModal } from './draft-claim-modal';
 import { StrengthsPanel } from './strengths-panel';
 
@@ -29,10 +28,7 @@ export default function ClaimsPage() {
   const monthName = useMonth();
   const [status, setStatus] = useState<string | null>(null);
   const [drafting, setDrafting] = useState(false);
-  const list = useQuery({
-    queryKey: ['claims', 'list', status],
-    queryFn: () => api.get<Page<Claim>>('/api/funding/claims', { pageSize: 100, status }),
-  });
+  const list = useQuery(claimQueries.list(status));
 
   return (
     <>

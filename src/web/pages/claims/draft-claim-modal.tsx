@@ -8,7 +8,7 @@ import { FormModal } from '../../components/form-modal';
 import { fieldErrors, notifySuccess } from '../../components/problems';
 import { api } from '../../http/api-client';
 import { useAllOrganisations } from '../../http/lookups';
-import type { Page } from '../../http/types';
+import { claimQueries, fundingQueries } from '../../http/queries/funding';
 import type { ClaimDetail, EquipmentLine } from './claims-api';
 
 const FIELDS = ['countryOrgId', 'contingent', 'month', 'instrumentId', 'budgetLineId', 'personnelDays', 'equipment'];
@@ -20,15 +20,8 @@ export function DraftClaimModal({ onClose }: { onClose: () => void }) {
   const navigate = useNavigate();
   const actsForOthers = can('funding.post') && me?.organisation.type !== 'contributing_country';
   const organisations = useAllOrganisations();
-  const instruments = useQuery({
-    queryKey: ['funding', 'instruments', 'options'],
-    queryFn: () => api.get<Page<{ id: string; name: string; reimbursementRateUsd: string }>>('/api/funding/instruments', { pageSize: 100 }),
-  });
-  const lines = useQuery({
-    queryKey: ['funding', 'budget-lines', 'options'],
-    queryFn: () =>
-      api.get<Page<{ id: string; code: string; nameEn: string; nameAr: string }>>('/api/funding/budget-lines', { pageSize: 100 }),
-  });
+  const instruments = useQuery(fundingQueries.instruments());
+  const lines = useQuery(fundingQueries.budgetLines());
   const [countryOrgId, setCountry] = useState<string | null>(null);
   const [contingent, setContingent] = useState('');
   const [month, setMonth] = useState('');
@@ -51,7 +44,7 @@ export function DraftClaimModal({ onClose }: { onClose: () => void }) {
       }),
     // The new claim opens on its own page, where it can be submitted.
     onSuccess: (claim) => {
-      void queryClient.invalidateQueries({ queryKey: ['claims'] });
+      void queryClient.invalidateQueries({ queryKey: claimQueries.all });
       notifySuccess(t('claims.draft.saved'));
       onClose();
       navigate(`/funding/claims/${claim.id}`);
@@ -104,7 +97,7 @@ export function DraftClaimModal({ onClose }: { onClose: () => void }) {
       </Group>
       <Select
         label={t('claims.instrument')}
-        data={(instruments.data?.items ?? []).map((i) => ({ value: i.id, label: `${i.name} (USD ${i.reimbursementRateUsd})` }))}
+        data={(instruments.data ?? []).map((i) => ({ value: i.id, label: `${i.name} (USD ${i.reimbursementRateUsd})` }))}
         value={instrumentId}
         onChange={setInstrument}
         error={errors.instrumentId}
@@ -112,7 +105,7 @@ export function DraftClaimModal({ onClose }: { onClose: () => void }) {
       />
       <Select
         label={t('claims.budgetLine')}
-        data={(lines.data?.items ?? []).map((l) => ({ value: l.id, label: `${l.code} — ${l.nameEn}` }))}
+        data={(lines.data ?? []).map((l) => ({ value: l.id, label: `${l.code} — ${l.nameEn}` }))}
         value={budgetLineId}
         onChange={setLine}
         error={errors.budgetLineId}

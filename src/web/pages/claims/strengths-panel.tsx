@@ -22,7 +22,7 @@ import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors, notifySuccess } from '../../components/problems';
 import { QueryState } from '../../components/query-state';
 import { api } from '../../http/api-client';
-import type { Page } from '../../http/types';
+import { claimQueries } from '../../http/queries/funding';
 import { useFormat } from '../../i18n/format';
 import type { ImportResult, Strength } from './claims-api';
 import { useMonth } from './claims-api';
@@ -33,10 +33,7 @@ export function StrengthsPanel() {
   const format = useFormat();
   const monthName = useMonth();
   const queryClient = useQueryClient();
-  const list = useQuery({
-    queryKey: ['claims', 'strengths'],
-    queryFn: () => api.get<Page<Strength>>('/api/funding/strengths', { pageSize: 50 }),
-  });
+  const list = useQuery(claimQueries.strengths());
   const [contingent, setContingent] = useState('');
   const [month, setMonth] = useState('');
   const [days, setDays] = useState<number | string>('');
@@ -45,13 +42,13 @@ export function StrengthsPanel() {
   const enter = useMutation({
     mutationFn: () => api.put<Strength>('/api/funding/strengths', { contingent, month, personnelDays: days === '' ? null : Number(days) }),
     onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ['claims', 'strengths'] });
+      void queryClient.invalidateQueries({ queryKey: claimQueries.strengths().queryKey });
       notifySuccess(t('claims.strengths.saved'));
     },
   });
   const importCsv = useMutation({
     mutationFn: () => api.post<ImportResult>('/api/funding/strengths/import', { csv }),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['claims', 'strengths'] }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: claimQueries.strengths().queryKey }),
   });
   const errors = fieldErrors(enter.error);
   const result = importCsv.data;

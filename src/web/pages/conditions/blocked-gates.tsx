@@ -3,9 +3,8 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { QueryState } from '../../components/query-state';
-import { api } from '../../http/api-client';
-import type { Page } from '../../http/types';
-import { type ConditionDetail, type Gate, localised, useAnalysis } from './conditions-api';
+import { conditionQueries } from '../../http/queries/conditions';
+import { type ConditionDetail, localised, useAnalysis } from './conditions-api';
 import { OpensIf } from './opens-if';
 import { ValuesList } from './values-list';
 
@@ -19,10 +18,7 @@ const SHOWN = 10;
 export function BlockedGates({ condition }: { condition: ConditionDetail }) {
   const { t, i18n } = useTranslation();
   const language = i18n.resolvedLanguage;
-  const gates = useQuery({
-    queryKey: ['conditions', 'gates', condition.id, 'inUnlockingSets'],
-    queryFn: () => api.get<Page<Gate>>(`/api/conditions/${condition.id}/gates`, { relation: 'inUnlockingSets', pageSize: SHOWN }),
-  });
+  const gates = useQuery(conditionQueries.gates(condition.id, 'inUnlockingSets', SHOWN));
   const analysis = useAnalysis();
   const titles = useMemo(
     () => new Map((analysis.data?.conditions ?? []).map((c) => [c.id, localised(language, c.titleEn, c.titleAr)])),

@@ -7,11 +7,10 @@ import { useSession } from '../../auth/session';
 import { ExpressionText } from '../../components/expression-text';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
-import { api } from '../../http/api-client';
-import type { Page } from '../../http/types';
+import { conditionQueries, stakeholderQueries } from '../../http/queries/conditions';
 import { useFormat } from '../../i18n/format';
 import { BlockedGates } from './blocked-gates';
-import { type ConditionDetail, localised, type Stakeholder, useConditionCodes } from './conditions-api';
+import { type ConditionDetail, localised, useConditionCodes } from './conditions-api';
 import { EvidenceFormModal } from './evidence-form-modal';
 import { StatusBadge, ValuesList } from './values-list';
 
@@ -30,14 +29,8 @@ export default function ConditionPage() {
   const [recording, setRecording] = useState(false);
   const language = i18n.resolvedLanguage;
 
-  const condition = useQuery({
-    queryKey: ['conditions', 'detail', id],
-    queryFn: () => api.get<ConditionDetail>(`/api/conditions/${id}`),
-  });
-  const stakeholders = useQuery({
-    queryKey: ['stakeholders', 'all'],
-    queryFn: () => api.get<Page<Stakeholder>>('/api/stakeholders', { pageSize: 100 }),
-  });
+  const condition = useQuery(conditionQueries.detail(id));
+  const stakeholders = useQuery(stakeholderQueries.names());
   const names = new Map((stakeholders.data?.items ?? []).map((s) => [s.id, localised(language, s.name, s.nameAr)]));
 
   const c = condition.data;

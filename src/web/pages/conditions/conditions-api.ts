@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Expression } from '../../components/expression-text';
-import { api } from '../../http/api-client';
+import { conditionQueries } from '../../http/queries/conditions';
 
 export const CONDITION_STATUSES = ['unmet', 'partially_met', 'met', 'failed', 'waived'] as const;
 export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
@@ -26,6 +26,8 @@ export interface ConditionListItem {
   titleAr: string;
   status: ConditionStatus;
   targetDate: string | null;
+  /** The stakeholders who must act for it to be met. */
+  stakeholderIds: string[];
   /** What it holds back alone: blocked while it is unmet, whatever else is met. */
   heldBack: Values;
   /** What it holds back with others: blocked where it is part of some smallest way to open (a minimal unlocking set). */
@@ -108,7 +110,7 @@ export interface WhatIf {
 
 /** The analysis under the current statuses, shared by the conditions pages. */
 export function useAnalysis() {
-  return useQuery({ queryKey: ['conditions', 'analysis'], queryFn: () => api.get<Analysis>('/api/conditions/analysis') });
+  return useQuery(conditionQueries.analysis());
 }
 
 /** The code of each condition the user may see, for showing expressions (from the analysis, which lists them all). */

@@ -5,10 +5,9 @@ import { Link } from 'react-router';
 import { NoResultsRow } from '../../components/no-results-row';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
-import { api } from '../../http/api-client';
-import type { Page } from '../../http/types';
+import { conditionQueries } from '../../http/queries/conditions';
 import { useFormat } from '../../i18n/format';
-import { type ConditionListItem, localised, useAnalysis } from './conditions-api';
+import { localised, useAnalysis } from './conditions-api';
 import { LongPolePanel } from './long-pole-panel';
 import { StatusBadge, ValuesList } from './values-list';
 import { WhatIfPanel } from './what-if-panel';
@@ -16,10 +15,7 @@ import { WhatIfPanel } from './what-if-panel';
 export default function ConditionsPage() {
   const { t, i18n } = useTranslation();
   const format = useFormat();
-  const list = useQuery({
-    queryKey: ['conditions', 'list'],
-    queryFn: () => api.get<Page<ConditionListItem>>('/api/conditions', { pageSize: 100 }),
-  });
+  const list = useQuery(conditionQueries.list());
   const analysis = useAnalysis();
 
   return (

@@ -5,6 +5,7 @@ import { FormModal } from '../../components/form-modal';
 import { fieldErrors } from '../../components/problems';
 import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
+import { conditionQueries } from '../../http/queries/conditions';
 import { CONDITION_STATUSES, type ConditionStatus, type Evidence } from './conditions-api';
 
 const FIELDS = ['datedOn', 'status', 'source', 'sourceUrl', 'note'];
@@ -32,7 +33,7 @@ export function EvidenceFormModal({ conditionId, status, onClose }: { conditionI
         note: note.trim(),
       }),
     // The list, this condition, the ranking and the what-if all depend on the statuses.
-    invalidates: [['conditions']],
+    invalidates: [conditionQueries.all],
     notice: () => t('conditions.evidence.saved'),
     onSaved: onClose,
   });

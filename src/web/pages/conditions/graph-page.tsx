@@ -13,10 +13,10 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
-import { api } from '../../http/api-client';
+import { conditionQueries } from '../../http/queries/conditions';
 import { useFormat } from '../../i18n/format';
 import { CONDITION_STATUSES, localised, STATUS_COLORS } from './conditions-api';
-import { type LaidOutNode, layoutGraph, type RequirementsGraph } from './graph-layout';
+import { type LaidOutNode, layoutGraph } from './graph-layout';
 import { GATE_COLORS, type GraphNode, NODE_TYPES, swatch } from './graph-nodes';
 
 function LegendItem({ color, label, round, dashed }: { color: string; label: string; round?: boolean; dashed?: boolean }) {
@@ -73,11 +73,7 @@ export default function GraphPage() {
   const rtl = i18n.dir() === 'rtl';
   const language = i18n.resolvedLanguage;
 
-  const graph = useQuery({
-    queryKey: ['conditions', 'graph', asOf],
-    queryFn: () => api.get<RequirementsGraph>('/api/conditions/graph', asOf ? { asOf } : {}),
-    placeholderData: (previous) => previous,
-  });
+  const graph = useQuery({ ...conditionQueries.graph(asOf || null), placeholderData: (previous) => previous });
 
   const { ref: frame, width: frameWidth } = useElementSize();
 

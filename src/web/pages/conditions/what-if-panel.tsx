@@ -3,8 +3,8 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ProblemAlert } from '../../components/problem-alert';
-import { api } from '../../http/api-client';
-import { type Analysis, DIMENSIONS, localised, useValueFormat, type WhatIf } from './conditions-api';
+import { conditionQueries } from '../../http/queries/conditions';
+import { type Analysis, DIMENSIONS, localised, useValueFormat } from './conditions-api';
 
 /** Marks unmet conditions met, hypothetically, and shows what would open. Nothing is written. */
 export function WhatIfPanel({ analysis }: { analysis: Analysis }) {
@@ -20,8 +20,7 @@ export function WhatIfPanel({ analysis }: { analysis: Analysis }) {
 
   const statuses = Object.fromEntries([...marked].sort().map((id) => [id, 'met']));
   const result = useQuery({
-    queryKey: ['conditions', 'what-if', statuses],
-    queryFn: () => api.post<WhatIf>('/api/conditions/what-if', { statuses }),
+    ...conditionQueries.whatIf(statuses),
     enabled: marked.length > 0,
     placeholderData: keepPreviousData,
   });

@@ -2,8 +2,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../http/api-client';
-import type { Page } from '../../http/types';
 import type { ConditionStatus } from '../conditions/conditions-api';
 
 export const INSTRUMENT_KINDS = ['appropriation', 'security_assistance', 'trust_fund', 'grant', 'in_kind', 'other'] as const;
@@ -27,6 +25,7 @@ export type Classification = 'public' | 'mission' | 'restricted';
 export type { Expression } from '../../components/expression-text';
 
 import type { Expression } from '../../components/expression-text';
+import { fundingQueries, publicQueries } from '../../http/queries/funding';
 
 export interface Rate {
   currency: string;
@@ -186,40 +185,27 @@ export interface Period {
 export const FIGURE_KEYS = ['pledged', 'committed', 'received', 'allocated', 'disbursed', 'spent'] as const;
 
 export function useOverview(period: Period) {
-  return useQuery({ queryKey: ['funding', 'overview', period], queryFn: () => api.get<Overview>('/api/funding/overview', { ...period }) });
+  return useQuery(fundingQueries.overview(period));
 }
 
 export function usePublicOverview(period: Period) {
-  return useQuery({
-    queryKey: ['public', 'funding', period],
-    queryFn: () => api.get<PublicOverview>('/api/public/funding', { ...period }),
-  });
-}
-
-/** Every item of a listing, page by page (the lists here stay small: instruments, lines). */
-async function all<T>(path: string, params: Record<string, string> = {}): Promise<T[]> {
-  const items: T[] = [];
-  for (let page = 1; ; page += 1) {
-    const result = await api.get<Page<T>>(path, { ...params, page, pageSize: 100 });
-    items.push(...result.items);
-    if (result.items.length === 0 || items.length >= result.total) return items;
-  }
+  return useQuery(publicQueries.funding(period));
 }
 
 export function useInstruments() {
-  return useQuery({ queryKey: ['funding', 'instruments'], queryFn: () => all<Instrument>('/api/funding/instruments') });
+  return useQuery(fundingQueries.instruments());
 }
 
 export function useBudgetLines() {
-  return useQuery({ queryKey: ['funding', 'budget-lines'], queryFn: () => all<BudgetLine>('/api/funding/budget-lines') });
+  return useQuery(fundingQueries.budgetLines());
 }
 
 export function usePledges() {
-  return useQuery({ queryKey: ['funding', 'pledges'], queryFn: () => all<Pledge>('/api/funding/pledges') });
+  return useQuery(fundingQueries.pledges());
 }
 
 export function useRates() {
-  return useQuery({ queryKey: ['funding', 'rates'], queryFn: () => api.get<Page<Rate>>('/api/funding/rates', { pageSize: 100 }) });
+  return useQuery(fundingQueries.rates());
 }
 
 /** Money in the interface language, from its exact decimal string; `compact` for chart labels. */

@@ -13,6 +13,7 @@ import { NoResultsRow } from '../../components/no-results-row';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
 import { api, isApiError } from '../../http/api-client';
+import { fundingQueries } from '../../http/queries/funding';
 import { useFormat } from '../../i18n/format';
 import { FundingTabs } from './funding-parts';
 
@@ -48,19 +49,6 @@ interface Refusal {
   detail: string;
   skipped: number;
   skips: Skip[];
-}
-interface ReportedFlow {
-  id: string;
-  source: Source;
-  status: string;
-  direction: Direction | null;
-  flowDate: string | null;
-  amount: string;
-  currency: string;
-  amountUsd: string | null;
-  noRate: { currency: string; date: string | null } | null;
-  donorName: string | null;
-  recipientName: string | null;
 }
 interface ImportRecord {
   id: string;
@@ -298,15 +286,9 @@ export default function ImportsPage() {
   const format = useFormat();
   const money = useExactMoney();
   const queryClient = useQueryClient();
-  const flows = useQuery({
-    queryKey: ['funding', 'reported-flows'],
-    queryFn: () => api.get<{ items: ReportedFlow[]; total: number; figures: Figure[] }>('/api/funding/reported-flows', { pageSize: 25 }),
-  });
-  const imports = useQuery({
-    queryKey: ['funding', 'imports'],
-    queryFn: () => api.get<{ items: ImportRecord[] }>('/api/funding/imports', { pageSize: 10 }),
-  });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['funding'] });
+  const flows = useQuery(fundingQueries.reportedFlows());
+  const imports = useQuery(fundingQueries.imports());
+  const refresh = () => queryClient.invalidateQueries({ queryKey: fundingQueries.all });
 
   return (
     <>

@@ -7,6 +7,7 @@ import { fieldErrors } from '../../components/problems';
 import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
 import { useIdempotencyKey } from '../../http/idempotency';
+import { fundingQueries } from '../../http/queries/funding';
 import { type BudgetLine, type Rate, type Transaction, today } from './funding-api';
 
 export function ReversalFormModal({ transaction, onClose }: { transaction: Transaction; onClose: () => void }) {
@@ -19,7 +20,7 @@ export function ReversalFormModal({ transaction, onClose }: { transaction: Trans
       const body = { reason: reason.trim(), valueDate };
       return api.postOnce<Transaction>(`/api/funding/transactions/${transaction.id}/reversal`, body, keyFor(body));
     },
-    invalidates: [['funding']],
+    invalidates: [fundingQueries.all],
     notice: () => t('funding.ledger.reversed'),
     onSaved: onClose,
   });
@@ -65,7 +66,7 @@ export function RevisionFormModal({ line, onClose }: { line: BudgetLine; onClose
   const save = useSaveMutation({
     mutationFn: () =>
       api.post<BudgetLine>(`/api/funding/budget-lines/${line.id}/revisions`, { amountUsd: amountUsd.trim(), reason: reason.trim() }),
-    invalidates: [['funding']],
+    invalidates: [fundingQueries.all],
     notice: () => t('funding.lines.revised'),
     onSaved: onClose,
   });
@@ -120,7 +121,7 @@ export function RateFormModal({ onClose }: { onClose: () => void }) {
         usdPerUnit: usdPerUnit.trim(),
         source: source.trim(),
       }),
-    invalidates: [['funding', 'rates']],
+    invalidates: [fundingQueries.rates().queryKey],
     notice: () => t('funding.rates.saved'),
     onSaved: onClose,
   });

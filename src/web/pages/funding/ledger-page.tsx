@@ -7,9 +7,8 @@ import { NoResultsRow } from '../../components/no-results-row';
 import { PageHeader } from '../../components/page-header';
 import { Pager } from '../../components/pager';
 import { QueryState } from '../../components/query-state';
-import { api } from '../../http/api-client';
 import { useAllOrganisations } from '../../http/lookups';
-import type { Page } from '../../http/types';
+import { fundingQueries } from '../../http/queries/funding';
 import { useFormat } from '../../i18n/format';
 import { localised } from '../conditions/conditions-api';
 import {
@@ -53,8 +52,7 @@ export default function LedgerPage() {
   const rates = useRates();
   const organisations = useAllOrganisations();
   const transactions = useQuery({
-    queryKey: ['funding', 'transactions', filter, page],
-    queryFn: () => api.get<Page<Transaction>>('/api/funding/transactions', { ...filter, page, pageSize: PAGE_SIZE }),
+    ...fundingQueries.transactions({ ...filter, page, pageSize: PAGE_SIZE }),
     placeholderData: keepPreviousData,
   });
   const lineName = new Map((lines.data ?? []).map((l) => [l.id, `${l.code} ${localised(language, l.nameEn, l.nameAr)}`]));

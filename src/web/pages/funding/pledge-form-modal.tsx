@@ -8,8 +8,9 @@ import { fieldErrors } from '../../components/problems';
 import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
 import { useIdempotencyKey } from '../../http/idempotency';
-import type { Page } from '../../http/types';
-import { type ConditionListItem, localised } from '../conditions/conditions-api';
+import { conditionQueries } from '../../http/queries/conditions';
+import { fundingQueries } from '../../http/queries/funding';
+import { localised } from '../conditions/conditions-api';
 import { type Expression, type Pledge, today, useInstruments } from './funding-api';
 
 interface TrancheDraft {
@@ -32,10 +33,7 @@ export function PledgeFormModal({ onClose }: { onClose: () => void }) {
   const navigate = useNavigate();
   const language = i18n.resolvedLanguage;
   const instruments = useInstruments();
-  const conditions = useQuery({
-    queryKey: ['conditions', 'list'],
-    queryFn: () => api.get<Page<ConditionListItem>>('/api/conditions', { pageSize: 100 }),
-  });
+  const conditions = useQuery(conditionQueries.list());
   const keyFor = useIdempotencyKey();
   const [instrumentId, setInstrumentId] = useState('');
   const [title, setTitle] = useState('');
@@ -62,7 +60,7 @@ export function PledgeFormModal({ onClose }: { onClose: () => void }) {
       };
       return api.postOnce<Pledge>('/api/funding/pledges', body, keyFor(body));
     },
-    invalidates: [['funding'], ['conditions']],
+    invalidates: [fundingQueries.all, conditionQueries.all],
     notice: () => t('funding.pledges.saved'),
     onSaved: () => undefined,
   });

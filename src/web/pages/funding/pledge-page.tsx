@@ -7,11 +7,11 @@ import { useSession } from '../../auth/session';
 import { ExpressionText } from '../../components/expression-text';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
-import { api } from '../../http/api-client';
+import { fundingQueries } from '../../http/queries/funding';
 import { useFormat } from '../../i18n/format';
 import { localised, useConditionCodes } from '../conditions/conditions-api';
 import { StatusBadge } from '../conditions/values-list';
-import { type Pledge, type Tranche, useMoney } from './funding-api';
+import { type Tranche, useMoney } from './funding-api';
 import { FundingTabs, TrancheStateBadge } from './funding-parts';
 import { PostingFormModal } from './posting-form-modal';
 
@@ -23,7 +23,7 @@ export default function PledgePage() {
   const money = useMoney();
   const language = i18n.resolvedLanguage;
   const [receiving, setReceiving] = useState<Tranche | null>(null);
-  const pledge = useQuery({ queryKey: ['funding', 'pledges', id], queryFn: () => api.get<Pledge>(`/api/funding/pledges/${id}`) });
+  const pledge = useQuery(fundingQueries.pledge(id ?? ''));
   const p = pledge.data;
   const codeOf = useConditionCodes();
 

@@ -8,6 +8,7 @@ import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
 import { useIdempotencyKey } from '../../http/idempotency';
 import { useOrganisationOptions } from '../../http/lookups';
+import { fundingQueries } from '../../http/queries/funding';
 import { localised } from '../conditions/conditions-api';
 import { type PostingKind, type Transaction, today, useBudgetLines, useInstruments } from './funding-api';
 
@@ -61,7 +62,7 @@ export function PostingFormModal({ kind, tranche, onClose }: Props) {
       };
       return api.postOnce<Transaction>(`/api/funding/${PATHS[kind]}`, body, keyFor(body));
     },
-    invalidates: [['funding']],
+    invalidates: [fundingQueries.all],
     notice: () => t(`funding.posting.saved.${kind}`),
     onSaved: onClose,
   });

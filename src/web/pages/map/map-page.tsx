@@ -4,10 +4,8 @@ import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
-import { api } from '../../http/api-client';
-import type { AppConfig } from '../../http/types';
-import { loadPmtilesBasemap } from './basemap';
-import type { Crossings, Governorates, Selection } from './geo-types';
+import { configQueries, geoQueries } from '../../http/queries/geo';
+import type { Selection } from './geo-types';
 import { MapLegend } from './map-legend';
 import { type Camera, MapView } from './map-view';
 
@@ -18,35 +16,13 @@ export default function MapPage() {
   const { t } = useTranslation();
   const camera = useRef<Camera | null>(null);
   const [selection, setSelection] = useState<Selection>(null);
-  const config = useQuery({
-    queryKey: ['config'],
-    queryFn: () => api.get<AppConfig>('/api/config'),
-    staleTime: Infinity,
-  });
+  const config = useQuery(configQueries.current());
   // A style URL takes precedence; a PMTiles archive is read only when there is none.
   const pmtilesUrl = config.data && !config.data.basemap.styleUrl ? config.data.basemap.pmtilesUrl : null;
-  const basemap = useQuery({
-    queryKey: ['basemap', pmtilesUrl],
-    queryFn: () =>
-      loadPmtilesBasemap(pmtilesUrl ?? '').catch((error: unknown) => {
-        console.warn('The PMTiles basemap could not be read; the map shows its own data only', error);
-        throw error;
-      }),
-    enabled: Boolean(pmtilesUrl),
-    staleTime: Infinity,
-    retry: false,
-  });
+  const basemap = useQuery({ ...geoQueries.basemap(pmtilesUrl), staleTime: Infinity, retry: false });
   const [styleFailed, setStyleFailed] = useState(false);
-  const governorates = useQuery({
-    queryKey: ['geo', 'governorates'],
-    queryFn: () => api.get<Governorates>('/api/geo/governorates'),
-    staleTime: 5 * 60_000,
-  });
-  const crossings = useQuery({
-    queryKey: ['geo', 'crossings'],
-    queryFn: () => api.get<Crossings>('/api/geo/crossings'),
-    staleTime: 60_000,
-  });
+  const governorates = useQuery(geoQueries.governorates());
+  const crossings = useQuery(geoQueries.crossings());
   const error = config.error ?? governorates.error ?? crossings.error;
   // The map does not wait for the basemap: it is drawn underneath whenever it arrives.
   const pending = config.isPending || governorates.isPending || crossings.isPending;

@@ -6,6 +6,7 @@ import { FormModal } from '../../components/form-modal';
 import { fieldErrors } from '../../components/problems';
 import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
+import { organisationQueries } from '../../http/queries/organisations';
 import type { Organisation, OrganisationType } from '../../http/types';
 
 interface Props {
@@ -38,7 +39,7 @@ export function OrganisationFormModal({ organisation, onClose }: Props) {
         ? api.patch<Organisation>(`/api/organisations/${organisation.id}`, body)
         : api.post<Organisation>('/api/organisations', body);
     },
-    invalidates: [['organisations']],
+    invalidates: [organisationQueries.all],
     notice: () => t('organisations.saved'),
     onSaved: onClose,
   });

@@ -9,8 +9,8 @@ import { NoResultsRow } from '../../components/no-results-row';
 import { PageHeader } from '../../components/page-header';
 import { Pager } from '../../components/pager';
 import { QueryState } from '../../components/query-state';
-import { api } from '../../http/api-client';
-import type { Organisation, Page } from '../../http/types';
+import { organisationQueries } from '../../http/queries/organisations';
+import type { Organisation } from '../../http/types';
 import { useFormat } from '../../i18n/format';
 import { OrganisationFormModal } from './organisation-form-modal';
 import { organisationName } from './organisation-labels';
@@ -29,11 +29,7 @@ export function OrganisationsPage() {
   const [editing, setEditing] = useState<Organisation | 'new' | null>(null);
 
   const params = { q, type, page, pageSize: PAGE_SIZE };
-  const query = useQuery({
-    queryKey: ['organisations', params],
-    queryFn: () => api.get<Page<Organisation>>('/api/organisations', params),
-    placeholderData: keepPreviousData,
-  });
+  const query = useQuery({ ...organisationQueries.page(params), placeholderData: keepPreviousData });
 
   const typeOptions = ORGANISATION_TYPES.map((value) => ({
     value,

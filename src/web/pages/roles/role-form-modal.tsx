@@ -6,6 +6,7 @@ import { FormModal } from '../../components/form-modal';
 import { fieldErrors } from '../../components/problems';
 import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
+import { roleQueries } from '../../http/queries/access';
 import type { Role } from '../../http/types';
 import { permissionLabel } from './permission-label';
 
@@ -39,7 +40,7 @@ export function RoleFormModal({ role, permissions, onClose }: Props) {
         : api.post<Role>('/api/roles', { key: key.trim(), ...body });
     },
     // A role change can change what the signed-in user may do.
-    invalidates: [['roles'], SESSION_KEY],
+    invalidates: [roleQueries.all, SESSION_KEY],
     notice: () => t('roles.saved'),
     onSaved: onClose,
   });

@@ -5,6 +5,7 @@ import { ProblemAlert } from '../../components/problem-alert';
 import { QueryState } from '../../components/query-state';
 import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
+import { claimQueries, fundingQueries } from '../../http/queries/funding';
 
 const RULES = ['claimPayerNotSubmitter', 'claimPayerNotApprover', 'claimApproverNotVerifier'] as const;
 type Rule = (typeof RULES)[number];
@@ -13,10 +14,10 @@ type Duties = Record<Rule, boolean> & { updatedAt: string; updatedBy: string };
 /** The mission's separation of duties for reimbursement claims: each rule on or off, for those who manage roles. */
 export function SeparationOfDuties({ canManage }: { canManage: boolean }) {
   const { t } = useTranslation();
-  const duties = useQuery({ queryKey: ['separation-of-duties'], queryFn: () => api.get<Duties>('/api/funding/separation-of-duties') });
+  const duties = useQuery(fundingQueries.separationOfDuties());
   const save = useSaveMutation({
     mutationFn: (change: Partial<Record<Rule, boolean>>) => api.patch<Duties>('/api/funding/separation-of-duties', change),
-    invalidates: [['separation-of-duties'], ['claims']],
+    invalidates: [fundingQueries.separationOfDuties().queryKey, claimQueries.all],
     notice: () => t('duties.saved'),
     onSaved: () => {},
   });

@@ -8,6 +8,7 @@ import { ProblemAlert } from '../../components/problem-alert';
 import { QueryState } from '../../components/query-state';
 import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
+import { securityQueries } from '../../http/queries/security';
 import { useFormat } from '../../i18n/format';
 
 /** The server raises an alert at this many refusals within this many minutes (security.repo.ts). */
@@ -26,17 +27,6 @@ export interface SecurityAlert {
   acknowledgedBy: string | null;
 }
 
-interface SecurityEvent {
-  id: number;
-  at: string;
-  status: number;
-  code: string;
-  actorLabel: string;
-  ip: string;
-  method: string;
-  url: string;
-}
-
 type Filter = 'open' | 'acknowledged' | 'all';
 
 /** The refusals behind an alert: its person's or its address's latest. */
@@ -44,10 +34,7 @@ function Refusals({ alert }: { alert: SecurityAlert }) {
   const { t } = useTranslation();
   const format = useFormat();
   const filter = alert.subjectKind === 'actor' ? { actor: alert.subject } : { ip: alert.subject };
-  const events = useQuery({
-    queryKey: ['security', 'events', filter],
-    queryFn: () => api.get<{ items: SecurityEvent[] }>('/api/security/events', { ...filter, pageSize: 20 }),
-  });
+  const events = useQuery(securityQueries.events(filter));
   return (
     <QueryState isPending={events.isPending} error={events.error}>
       <Table.ScrollContainer minWidth={560}>
@@ -88,17 +75,10 @@ export default function SecurityPage() {
   const format = useFormat();
   const [filter, setFilter] = useState<Filter>('open');
   const [shown, setShown] = useState<string | null>(null);
-  const alerts = useQuery({
-    queryKey: ['security', 'alerts', filter],
-    queryFn: () =>
-      api.get<{ items: SecurityAlert[]; open: number }>('/api/security/alerts', {
-        status: filter === 'all' ? null : filter,
-        pageSize: 100,
-      }),
-  });
+  const alerts = useQuery(securityQueries.alerts(filter === 'all' ? null : filter));
   const acknowledge = useSaveMutation({
     mutationFn: (id: string) => api.post<SecurityAlert>(`/api/security/alerts/${id}/acknowledge`),
-    invalidates: [['security']],
+    invalidates: [securityQueries.all],
     notice: () => t('security.acknowledgedNotice'),
     onSaved: () => {},
   });

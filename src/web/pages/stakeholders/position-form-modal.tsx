@@ -5,6 +5,7 @@ import { FormModal } from '../../components/form-modal';
 import { fieldErrors } from '../../components/problems';
 import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
+import { stakeholderQueries } from '../../http/queries/conditions';
 import { type ConditionListItem, localised } from '../conditions/conditions-api';
 import { CLASSIFICATIONS, type Classification } from './stakeholder-form-modal';
 import { type Position, STANCES, type Stance, today } from './stakeholders-api';
@@ -41,7 +42,7 @@ export function PositionFormModal({ stakeholderId, conditions, onClose }: Props)
         note: note.trim(),
         classification,
       }),
-    invalidates: [['stakeholders']],
+    invalidates: [stakeholderQueries.all],
     notice: () => t('stakeholders.positions.saved'),
     onSaved: onClose,
   });

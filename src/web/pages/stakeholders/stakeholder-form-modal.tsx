@@ -6,6 +6,7 @@ import { FormModal } from '../../components/form-modal';
 import { fieldErrors } from '../../components/problems';
 import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
+import { stakeholderQueries } from '../../http/queries/conditions';
 import { organisationName } from '../organisations/organisation-labels';
 import { STAKEHOLDER_KINDS, type StakeholderKind, type StakeholderRecord, useOrganisations } from './stakeholders-api';
 
@@ -38,7 +39,7 @@ export function StakeholderFormModal({ onClose }: { onClose: () => void }) {
       created.current = stakeholder.id;
       return stakeholder;
     },
-    invalidates: [['stakeholders']],
+    invalidates: [stakeholderQueries.all],
     notice: () => t('stakeholders.saved'),
     onSaved: () => {
       onClose();

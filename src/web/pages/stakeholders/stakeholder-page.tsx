@@ -23,23 +23,12 @@ import { useSession } from '../../auth/session';
 import { OrganisationName } from '../../components/organisation-name';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
-import { api } from '../../http/api-client';
-import type { Page } from '../../http/types';
+import { conditionQueries, stakeholderQueries } from '../../http/queries/conditions';
 import { useFormat } from '../../i18n/format';
-import { type ConditionListItem, localised } from '../conditions/conditions-api';
+import { localised } from '../conditions/conditions-api';
 import { StatusBadge } from '../conditions/values-list';
 import { PositionFormModal } from './position-form-modal';
-import {
-  type Position,
-  STANCE_COLORS,
-  type StakeholderRecord,
-  subjectKey,
-  today,
-  useOrganisations,
-  usePositions,
-} from './stakeholders-api';
-
-type Condition = ConditionListItem & { stakeholderIds: string[] };
+import { type Position, STANCE_COLORS, subjectKey, today, useOrganisations, usePositions } from './stakeholders-api';
 
 export function StanceBadge({ stance }: { stance: Position['stance'] }) {
   const { t } = useTranslation();
@@ -119,19 +108,13 @@ export default function StakeholderPage() {
   const [recording, setRecording] = useState(false);
   const organisations = useOrganisations();
 
-  const stakeholder = useQuery({
-    queryKey: ['stakeholders', 'detail', id],
-    queryFn: () => api.get<StakeholderRecord>(`/api/stakeholders/${id}`),
-  });
+  const stakeholder = useQuery(stakeholderQueries.detail(id));
   const history = usePositions(id);
   const onDate = usePositions(id, asOf || undefined);
-  const conditions = useQuery({
-    queryKey: ['conditions', 'list'],
-    queryFn: () => api.get<Page<Condition>>('/api/conditions', { pageSize: 100 }),
-  });
+  const conditions = useQuery(conditionQueries.list());
 
   const byId = new Map((conditions.data?.items ?? []).map((c) => [c.id, c]));
-  const mustAct = (conditions.data?.items ?? []).filter((c) => c.stakeholderIds?.includes(id));
+  const mustAct = (conditions.data?.items ?? []).filter((c) => c.stakeholderIds.includes(id));
   const subjectName = (p: Position) => {
     if (!p.conditionId) return p.topic ?? '';
     const c = byId.get(p.conditionId);

@@ -1,8 +1,7 @@
 /** Shapes of the stakeholders API as these pages use them. */
 import { useQuery } from '@tanstack/react-query';
-import { useSession } from '../../auth/session';
-import { api } from '../../http/api-client';
-import type { Organisation, Page } from '../../http/types';
+import { useAllOrganisations } from '../../http/lookups';
+import { stakeholderQueries } from '../../http/queries/conditions';
 
 export const STAKEHOLDER_KINDS = ['government', 'party', 'international_organisation', 'coalition', 'group'] as const;
 export type StakeholderKind = (typeof STAKEHOLDER_KINDS)[number];
@@ -41,22 +40,13 @@ export interface Position {
 
 /** Positions of one stakeholder, newest first; with `asOf`, the stance on each subject on that date. */
 export function usePositions(stakeholderId: string, asOf?: string) {
-  return useQuery({
-    queryKey: ['stakeholders', 'positions', stakeholderId, asOf ?? null],
-    queryFn: () => api.get<Page<Position>>(`/api/stakeholders/${stakeholderId}/positions`, { pageSize: 100, asOf }),
-  });
+  return useQuery(stakeholderQueries.positions(stakeholderId, asOf ?? null));
 }
 
 /** Organisations by id, for those who may see them; empty for the others. */
 export function useOrganisations() {
-  const { can } = useSession();
-  const allowed = can('organisations.read');
-  const query = useQuery({
-    queryKey: ['organisations', 'all'],
-    queryFn: () => api.get<Page<Organisation>>('/api/organisations', { pageSize: 100 }),
-    enabled: allowed,
-  });
-  return new Map((query.data?.items ?? []).map((o) => [o.id, o]));
+  const query = useAllOrganisations();
+  return new Map((query.data ?? []).map((o) => [o.id, o]));
 }
 
 /** The subject a position is about, as a stable key: a condition's id or a topic. */

@@ -10,21 +10,12 @@ import { OrganisationName } from '../../components/organisation-name';
 import { PageHeader } from '../../components/page-header';
 import { Pager } from '../../components/pager';
 import { QueryState } from '../../components/query-state';
-import { api } from '../../http/api-client';
-import type { Organisation, Page } from '../../http/types';
+import { stakeholderQueries } from '../../http/queries/conditions';
+import type { Organisation } from '../../http/types';
 import { useFormat } from '../../i18n/format';
 import { localised } from '../conditions/conditions-api';
 import { StakeholderFormModal } from './stakeholder-form-modal';
-import {
-  STAKEHOLDER_KINDS,
-  STANCE_COLORS,
-  STANCES,
-  type StakeholderKind,
-  type StakeholderRecord,
-  today,
-  useOrganisations,
-  usePositions,
-} from './stakeholders-api';
+import { STAKEHOLDER_KINDS, STANCE_COLORS, STANCES, type StakeholderKind, today, useOrganisations, usePositions } from './stakeholders-api';
 
 const PAGE_SIZE = 25;
 
@@ -76,8 +67,7 @@ export default function StakeholdersPage() {
   const organisations = useOrganisations();
 
   const list = useQuery({
-    queryKey: ['stakeholders', 'list', { page, search, kind }],
-    queryFn: () => api.get<Page<StakeholderRecord>>('/api/stakeholders', { page, pageSize: PAGE_SIZE, q: search, kind }),
+    ...stakeholderQueries.page({ page, pageSize: PAGE_SIZE, q: search, kind }),
     placeholderData: (previous) => previous,
   });
 

@@ -5,6 +5,7 @@ import { useSession } from '../../auth/session';
 import { ConfirmModal } from '../../components/confirm-modal';
 import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
+import { userQueries } from '../../http/queries/access';
 import type { User } from '../../http/types';
 import { ResetPasswordModal } from './reset-password-modal';
 import { UserEditModal } from './user-edit-modal';
@@ -31,7 +32,7 @@ export function UserActions({ user }: { user: User }) {
 
   const toggle = useSaveMutation({
     mutationFn: () => api.post<User>(`/api/users/${user.id}/${action}`),
-    invalidates: [['users']],
+    invalidates: [userQueries.all],
     notice: () => t(user.disabled ? 'users.enabledNotice' : 'users.disabledNotice', { name: user.name }),
     onSaved: () => setDialog(null),
   });

@@ -5,6 +5,7 @@ import { FormModal } from '../../components/form-modal';
 import { fieldErrors } from '../../components/problems';
 import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
+import { userQueries } from '../../http/queries/access';
 import type { Locale, User } from '../../http/types';
 import { currentLanguage } from '../../i18n/i18n';
 import { LocaleSelect, OrganisationSelect, RolesSelect } from './user-fields';
@@ -30,7 +31,7 @@ export function UserCreateModal({ onClose }: { onClose: () => void }) {
         locale,
         password,
       }),
-    invalidates: [['users']],
+    invalidates: [userQueries.all],
     notice: (user) => t('users.createdNotice', { name: user.name }),
     onSaved: onClose,
   });

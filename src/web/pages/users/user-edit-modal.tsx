@@ -5,6 +5,7 @@ import { FormModal } from '../../components/form-modal';
 import { fieldErrors } from '../../components/problems';
 import { useSaveMutation } from '../../components/use-save-mutation';
 import { api } from '../../http/api-client';
+import { userQueries } from '../../http/queries/access';
 import type { Locale, User } from '../../http/types';
 import { LocaleSelect, OrganisationSelect, RolesSelect } from './user-fields';
 
@@ -27,7 +28,7 @@ export function UserEditModal({ user, onClose }: { user: User; onClose: () => vo
       if (locale !== user.locale) body.locale = locale;
       return api.patch<User>(`/api/users/${user.id}`, body);
     },
-    invalidates: [['users']],
+    invalidates: [userQueries.all],
     notice: () => t('users.savedNotice', { name: name.trim() }),
     onSaved: onClose,
   });

@@ -9,9 +9,8 @@ import { OrganisationName } from '../../components/organisation-name';
 import { PageHeader } from '../../components/page-header';
 import { Pager } from '../../components/pager';
 import { QueryState } from '../../components/query-state';
-import { api } from '../../http/api-client';
 import { useOrganisationOptions, useRoleOptions } from '../../http/lookups';
-import type { Page, User } from '../../http/types';
+import { userQueries } from '../../http/queries/access';
 import { useFormat } from '../../i18n/format';
 import { UserActions } from './user-actions';
 import { UserCreateModal } from './user-create-modal';
@@ -50,11 +49,7 @@ export function UsersPage() {
   const compact = useMediaQuery(`(width < ${theme.breakpoints.sm})`, false, { getInitialValueInEffect: false });
 
   const params = { q, organisationId, role, status, page, pageSize: PAGE_SIZE };
-  const query = useQuery({
-    queryKey: ['users', params],
-    queryFn: () => api.get<Page<User>>('/api/users', params),
-    placeholderData: keepPreviousData,
-  });
+  const query = useQuery({ ...userQueries.page(params), placeholderData: keepPreviousData });
 
   const filterChanged =
     <T,>(set: (value: T) => void) =>
