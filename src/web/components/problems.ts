@@ -1,7 +1,7 @@
 /** Turning server problems into words for people. */
 import { notifications } from '@mantine/notifications';
 import { isApiError } from '../http/api-client';
-import i18n from '../i18n/i18n';
+import i18n, { intlLocale } from '../i18n/i18n';
 
 /**
  * Problems whose wording the web app owns in every language. The server's `detail` is
@@ -54,7 +54,7 @@ function messageFor(code: string | undefined, serverText: string, retryAfterSeco
   if (code === 'auth.rate-limited') {
     const minutes = retryMinutes(retryAfterSeconds);
     if (minutes !== null) {
-      const formatted = new Intl.NumberFormat(i18n.resolvedLanguage === 'ar' ? 'ar' : 'en').format(minutes);
+      const formatted = new Intl.NumberFormat(intlLocale(i18n.resolvedLanguage)).format(minutes);
       return i18n.t('problems.auth.rate-limited-retry', { count: minutes, formatted });
     }
   }

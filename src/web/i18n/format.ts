@@ -1,14 +1,12 @@
 import { useMemo } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useIntlLocale } from './use-intl-locale';
 
 /**
- * Dates and numbers follow the interface language. Plain `ar` lets Intl choose the
- * digits (Arabic-Indic in current ICU), and every screen uses these helpers so the
- * choice stays consistent.
+ * Dates and numbers follow the interface language and, in Arabic, the digits the person
+ * chose (Western or Arabic-Indic); every screen uses these helpers so the choice holds.
  */
 export function useFormat() {
-  const { i18n } = useTranslation();
-  const locale = i18n.resolvedLanguage === 'ar' ? 'ar' : 'en';
+  const locale = useIntlLocale();
   return useMemo(() => {
     const number = new Intl.NumberFormat(locale);
     const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });

@@ -94,3 +94,51 @@ void i18n.use(initReactI18next).init({
 applyToDocument(currentLanguage());
 
 export default i18n;
+
+/**
+ * Digits in Arabic: Western (0-9) or Arabic-Indic (٠-٩), as the person chooses on the account
+ * page; kept in this browser. English always uses Western digits.
+ */
+export const DIGITS = ['latn', 'arab'] as const;
+export type Digits = (typeof DIGITS)[number];
+const DIGITS_KEY = 'concord.digits';
+const digitsListeners = new Set<() => void>();
+
+export function isDigits(value: unknown): value is Digits {
+  return value === 'latn' || value === 'arab';
+}
+
+export function currentDigits(): Digits {
+  try {
+    const stored = localStorage.getItem(DIGITS_KEY);
+    return isDigits(stored) ? stored : 'latn';
+  } catch {
+    return 'latn';
+  }
+}
+
+export function changeDigits(digits: Digits): void {
+  try {
+    localStorage.setItem(DIGITS_KEY, digits);
+  } catch {
+    // Not fatal: the choice holds until the page is reloaded.
+  }
+  digitsNow = digits;
+  for (const listener of digitsListeners) listener();
+}
+
+let digitsNow: Digits = currentDigits();
+
+export function subscribeDigits(listener: () => void): () => void {
+  digitsListeners.add(listener);
+  return () => digitsListeners.delete(listener);
+}
+
+export function digitsSnapshot(): Digits {
+  return digitsNow;
+}
+
+/** The locale tag Intl formats with: the interface language, and in Arabic the chosen digits. */
+export function intlLocale(language: string | undefined, digits: Digits = digitsNow): string {
+  return language === 'ar' ? `ar-u-nu-${digits}` : 'en';
+}

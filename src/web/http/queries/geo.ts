@@ -1,5 +1,6 @@
 /** The app's public configuration and the map's places. */
 import { queryOptions } from '@tanstack/react-query';
+import { loadPmtilesBasemap } from '../../pages/map/basemap';
 import type { Crossings, Governorates } from '../../pages/map/geo-types';
 import { api } from '../api-client';
 import { queryKeys } from '../query-keys';
@@ -22,17 +23,15 @@ export const geoQueries = {
   governorates: () =>
     queryOptions({ queryKey: governorates(), queryFn: () => api.get<Governorates>('/api/geo/governorates'), staleTime: 5 * 60_000 }),
   crossings: () => queryOptions({ queryKey: crossings(), queryFn: () => api.get<Crossings>('/api/geo/crossings'), staleTime: 60_000 }),
-  /** The offline basemap read from a PMTiles archive; the reader comes with the map, so it is loaded here on demand. */
+  /** The offline basemap read from a PMTiles archive (only the map page asks for it). */
   basemap: (pmtilesUrl: string | null) =>
     queryOptions({
       queryKey: basemap(pmtilesUrl),
-      queryFn: async () => {
-        const { loadPmtilesBasemap } = await import('../../pages/map/basemap');
-        return loadPmtilesBasemap(pmtilesUrl ?? '').catch((error: unknown) => {
+      queryFn: () =>
+        loadPmtilesBasemap(pmtilesUrl ?? '').catch((error: unknown) => {
           console.warn('The PMTiles basemap could not be read; the map shows its own data only', error);
           throw error;
-        });
-      },
+        }),
       enabled: Boolean(pmtilesUrl),
     }),
 };

@@ -1,4 +1,4 @@
-import { Button, Group, Select, Text, TextInput } from '@mantine/core';
+import { Button, Group, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,7 +8,8 @@ import { ProblemAlert } from '../../components/problem-alert';
 import { fieldErrors, notifySuccess } from '../../components/problems';
 import { api } from '../../http/api-client';
 import type { Locale, Me } from '../../http/types';
-import { changeLanguage } from '../../i18n/i18n';
+import { changeDigits, changeLanguage, isDigits } from '../../i18n/i18n';
+import { useDigits } from '../../i18n/use-intl-locale';
 import { Section } from './section';
 
 export function ProfileSection() {
@@ -16,6 +17,7 @@ export function ProfileSection() {
   const { me, updateMe } = useSession();
   const [name, setName] = useState(me?.name ?? '');
   const [locale, setLocale] = useState<Locale>(me?.locale ?? 'en');
+  const digits = useDigits();
 
   const save = useMutation({
     mutationFn: () => api.patch<Me>('/api/auth/me', { name: name.trim(), locale }),
@@ -36,7 +38,7 @@ export function ProfileSection() {
   return (
     <Section title={t('account.profile')}>
       <Text size="sm">
-        <bdi>{me.email}</bdi> · <OrganisationName organisation={me.organisation} />
+        <bdi translate="no">{me.email}</bdi> · <OrganisationName organisation={me.organisation} />
       </Text>
       <form onSubmit={onSubmit} noValidate>
         <Group align="flex-end">
@@ -67,6 +69,25 @@ export function ProfileSection() {
         </Group>
       </form>
       <ProblemAlert error={save.error} fields={['name', 'locale']} />
+      <Stack gap={4} mt="md">
+        <Text size="sm" fw={500} id="digits-label">
+          {t('account.digits')}
+        </Text>
+        <SegmentedControl
+          aria-labelledby="digits-label"
+          data-testid="digits-choice"
+          value={digits}
+          onChange={(value) => isDigits(value) && changeDigits(value)}
+          data={[
+            { value: 'latn', label: t('account.digitsLatn') },
+            { value: 'arab', label: t('account.digitsArab') },
+          ]}
+          w="fit-content"
+        />
+        <Text size="xs" c="dimmed">
+          {t('account.digitsHelp')}
+        </Text>
+      </Stack>
     </Section>
   );
 }

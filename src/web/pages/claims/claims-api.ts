@@ -1,6 +1,6 @@
 /** Shapes of the reimbursement claims API as these pages use them, and how amounts are shown. */
 import { useMemo } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useIntlLocale } from '../../i18n/use-intl-locale';
 
 export const CLAIM_STATUSES = ['drafted', 'submitted', 'verified', 'approved', 'paid', 'rejected'] as const;
 export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
@@ -71,10 +71,13 @@ export interface ImportResult {
 
 /** US dollars from an exact decimal string, in the interface language (never through a float). */
 export function useUsd() {
-  const { i18n } = useTranslation();
-  const locale = i18n.resolvedLanguage === 'ar' ? 'ar' : 'en';
+  const locale = useIntlLocale();
   return useMemo(() => {
-    const format = new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD' });
+    const format = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: 'USD',
+      currencyDisplay: locale.startsWith('ar') ? 'name' : 'symbol',
+    });
     // Intl formats a decimal string exactly; the type definitions only know numbers.
     return (value: string) => (format.format as unknown as (v: string) => string)(value);
   }, [locale]);
@@ -82,8 +85,7 @@ export function useUsd() {
 
 /** A "YYYY-MM" month as the interface language writes it. */
 export function useMonth() {
-  const { i18n } = useTranslation();
-  const locale = i18n.resolvedLanguage === 'ar' ? 'ar' : 'en';
+  const locale = useIntlLocale();
   return useMemo(() => {
     const format = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', timeZone: 'UTC' });
     return (month: string) => format.format(new Date(`${month}-01T00:00:00Z`));

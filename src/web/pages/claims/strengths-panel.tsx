@@ -158,29 +158,31 @@ export function StrengthsPanel() {
         </Card>
       </SimpleGrid>
       <QueryState isPending={list.isPending} error={list.error}>
-        <Table striped mt="md" data-testid="strengths-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('claims.country')}</Table.Th>
-              <Table.Th>{t('claims.contingent')}</Table.Th>
-              <Table.Th>{t('claims.month')}</Table.Th>
-              <Table.Th ta="end">{t('claims.personnelDays')}</Table.Th>
-              <Table.Th>{t('claims.strengths.source')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {list.data?.items.map((s) => (
-              <Table.Tr key={`${s.countryOrgId}-${s.contingent}-${s.month}`}>
-                <Table.Td>{s.countryName}</Table.Td>
-                <Table.Td>{s.contingent}</Table.Td>
-                <Table.Td>{monthName(s.month)}</Table.Td>
-                <Table.Td ta="end">{format.number(s.personnelDays)}</Table.Td>
-                <Table.Td>{t(`claims.strengths.sources.${s.source === 'imported' ? 'imported' : 'entered'}`)}</Table.Td>
+        <Table.ScrollContainer minWidth={520}>
+          <Table striped mt="md" data-testid="strengths-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('claims.country')}</Table.Th>
+                <Table.Th>{t('claims.contingent')}</Table.Th>
+                <Table.Th>{t('claims.month')}</Table.Th>
+                <Table.Th ta="end">{t('claims.personnelDays')}</Table.Th>
+                <Table.Th>{t('claims.strengths.source')}</Table.Th>
               </Table.Tr>
-            ))}
-            {list.data?.items.length === 0 && <NoResultsRow colSpan={5} />}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {list.data?.items.map((s) => (
+                <Table.Tr key={`${s.countryOrgId}-${s.contingent}-${s.month}`}>
+                  <Table.Td>{s.countryName}</Table.Td>
+                  <Table.Td>{s.contingent}</Table.Td>
+                  <Table.Td>{monthName(s.month)}</Table.Td>
+                  <Table.Td ta="end">{format.number(s.personnelDays)}</Table.Td>
+                  <Table.Td>{t(`claims.strengths.sources.${s.source === 'imported' ? 'imported' : 'entered'}`)}</Table.Td>
+                </Table.Tr>
+              ))}
+              {list.data?.items.length === 0 && <NoResultsRow colSpan={5} />}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       </QueryState>
     </section>
   );

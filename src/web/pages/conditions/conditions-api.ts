@@ -1,9 +1,9 @@
 /** Shapes of the conditions API as these pages use them, the analysis query, and how they are shown. */
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { useTranslation } from 'react-i18next';
 import type { Expression } from '../../components/expression-text';
 import { conditionQueries } from '../../http/queries/conditions';
+import { useIntlLocale } from '../../i18n/use-intl-locale';
 
 export const CONDITION_STATUSES = ['unmet', 'partially_met', 'met', 'failed', 'waived'] as const;
 export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
@@ -140,10 +140,15 @@ export function amount(values: Values, dimension: Dimension): number {
 
 /** Formats each dimension in the interface language; money from its exact decimal string. */
 export function useValueFormat() {
-  const { i18n } = useTranslation();
-  const locale = i18n.resolvedLanguage === 'ar' ? 'ar' : 'en';
+  const locale = useIntlLocale();
   return useMemo(() => {
-    const money = new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', maximumFractionDigits: 2, minimumFractionDigits: 0 });
+    const money = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: 'USD',
+      currencyDisplay: locale.startsWith('ar') ? 'name' : 'symbol',
+      maximumFractionDigits: 2,
+      minimumFractionDigits: 0,
+    });
     const count = new Intl.NumberFormat(locale);
     // Intl formats a decimal string exactly, without passing through a float.
     const formatMoney = money.format as (value: string) => string;

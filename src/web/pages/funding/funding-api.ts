@@ -1,7 +1,6 @@
 /** Shapes of the funding API as these pages use them, the queries, and how money is shown. */
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { useTranslation } from 'react-i18next';
 import type { ConditionStatus } from '../conditions/conditions-api';
 
 export const INSTRUMENT_KINDS = ['appropriation', 'security_assistance', 'trust_fund', 'grant', 'in_kind', 'other'] as const;
@@ -26,6 +25,7 @@ export type { Expression } from '../../components/expression-text';
 
 import type { Expression } from '../../components/expression-text';
 import { fundingQueries, publicQueries } from '../../http/queries/funding';
+import { useIntlLocale } from '../../i18n/use-intl-locale';
 
 export interface Rate {
   currency: string;
@@ -210,11 +210,18 @@ export function useRates() {
 
 /** Money in the interface language, from its exact decimal string; `compact` for chart labels. */
 export function useMoney() {
-  const { i18n } = useTranslation();
-  const locale = i18n.resolvedLanguage === 'ar' ? 'ar' : 'en';
+  const locale = useIntlLocale();
+  // In Arabic the currency is named (دولار أمريكي) rather than shown as a Latin symbol.
+  const display = locale.startsWith('ar') ? 'name' : 'symbol';
   return useMemo(() => {
-    const usd = new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
-    const short = new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 });
+    const usd = new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', currencyDisplay: display, maximumFractionDigits: 0 });
+    const short = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: 'USD',
+      currencyDisplay: display,
+      notation: 'compact',
+      maximumFractionDigits: 1,
+    });
     const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
     const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
     // Intl formats a decimal string exactly, without passing through a float.
@@ -225,7 +232,9 @@ export function useMoney() {
       /** An amount in its own currency, e.g. "€1,000,000.00". */
       inCurrency: (value: string, currency: string) => {
         try {
-          return (new Intl.NumberFormat(locale, { style: 'currency', currency }).format as (v: string) => string)(value);
+          return (new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: display }).format as (v: string) => string)(
+            value,
+          );
         } catch {
           return `${value} ${currency}`;
         }
@@ -233,7 +242,7 @@ export function useMoney() {
       percent: (share: number) => percent.format(share),
       number: (value: number) => number.format(value),
     };
-  }, [locale]);
+  }, [locale, display]);
 }
 
 /** A number for chart lengths only, never for display. */

@@ -2,15 +2,10 @@
 import { Badge, Card, Group, SimpleGrid, Tabs, Text, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
+import { FUNDING_TABS } from '../../shell/nav-items';
 import { type Period, type PublicOverview, TRANCHE_COLORS, type TrancheState, useMoney } from './funding-api';
 
-const TABS = [
-  { key: 'overview', path: '/funding' },
-  { key: 'flow', path: '/funding/flow' },
-  { key: 'pledges', path: '/funding/pledges' },
-  { key: 'ledger', path: '/funding/ledger' },
-  { key: 'imports', path: '/funding/imports' },
-] as const;
+const TABS = FUNDING_TABS;
 
 export function FundingTabs() {
   const { t } = useTranslation();

@@ -15,6 +15,7 @@ import { QueryState } from '../../components/query-state';
 import { api, isApiError } from '../../http/api-client';
 import { fundingQueries } from '../../http/queries/funding';
 import { useFormat } from '../../i18n/format';
+import { useIntlLocale } from '../../i18n/use-intl-locale';
 import { FundingTabs } from './funding-parts';
 
 type Source = 'iati' | 'fts';
@@ -70,8 +71,7 @@ const STATUS_COLORS: Record<ImportRecord['status'], string> = { running: 'blue',
 
 /** Amounts exactly as stated: every decimal the value has (at least the currency's own). */
 function useExactMoney() {
-  const { i18n } = useTranslation();
-  const locale = i18n.resolvedLanguage === 'ar' ? 'ar' : 'en';
+  const locale = useIntlLocale();
   return useMemo(
     () => (value: string, currency: string) => {
       try {
@@ -79,6 +79,7 @@ function useExactMoney() {
         const format = new Intl.NumberFormat(locale, {
           style: 'currency',
           currency,
+          currencyDisplay: locale.startsWith('ar') ? 'name' : 'symbol',
           minimumFractionDigits: digits,
           maximumFractionDigits: 20,
         });

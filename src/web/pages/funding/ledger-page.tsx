@@ -306,29 +306,31 @@ export default function LedgerPage() {
             )}
           </Group>
           <QueryState isPending={rates.isPending} error={rates.error}>
-            <Table striped data-testid="rates-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('funding.currency')}</Table.Th>
-                  <Table.Th>{t('funding.rates.date')}</Table.Th>
-                  <Table.Th style={{ textAlign: 'end' }}>{t('funding.rates.usdPerUnit')}</Table.Th>
-                  <Table.Th>{t('funding.rates.source')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rates.data?.items.map((r) => (
-                  <Table.Tr key={`${r.currency}:${r.rateDate}`}>
-                    <Table.Td dir="ltr">{r.currency}</Table.Td>
-                    <Table.Td>{format.date(r.rateDate)}</Table.Td>
-                    <Table.Td style={{ textAlign: 'end' }} dir="ltr">
-                      {r.usdPerUnit}
-                    </Table.Td>
-                    <Table.Td>{r.source}</Table.Td>
+            <Table.ScrollContainer minWidth={480}>
+              <Table striped data-testid="rates-table">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t('funding.currency')}</Table.Th>
+                    <Table.Th>{t('funding.rates.date')}</Table.Th>
+                    <Table.Th style={{ textAlign: 'end' }}>{t('funding.rates.usdPerUnit')}</Table.Th>
+                    <Table.Th>{t('funding.rates.source')}</Table.Th>
                   </Table.Tr>
-                ))}
-                {rates.data?.items.length === 0 && <NoResultsRow colSpan={4} />}
-              </Table.Tbody>
-            </Table>
+                </Table.Thead>
+                <Table.Tbody>
+                  {rates.data?.items.map((r) => (
+                    <Table.Tr key={`${r.currency}:${r.rateDate}`}>
+                      <Table.Td dir="ltr">{r.currency}</Table.Td>
+                      <Table.Td>{format.date(r.rateDate)}</Table.Td>
+                      <Table.Td style={{ textAlign: 'end' }} dir="ltr">
+                        {r.usdPerUnit}
+                      </Table.Td>
+                      <Table.Td>{r.source}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                  {rates.data?.items.length === 0 && <NoResultsRow colSpan={4} />}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
           </QueryState>
         </section>
       </Stack>
