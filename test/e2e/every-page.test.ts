@@ -3,13 +3,15 @@
  * the pages it may open (taken from the navigation's definition, so a new page is walked the
  * day it is added) so that every page comes right after every other page once: a page that
  * breaks on what the previous one left in the cache (as Funding did after Stakeholders) shows
- * up here as a page error or an empty main area.
+ * up here as a page error or an empty main area. Then each page at phone size (360 x 740) in
+ * English and in Arabic: nothing wider than the screen (tables scroll in their own box), and
+ * the navigation within a thumb's reach.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DEMO_SIGN_INS } from '../../src/server/scenario/gaza.ts';
 import { allowedPages } from '../../src/web/shell/nav-items.ts';
-import { HAS_CHROMIUM, signIn, suiteTitle, UI_TIMEOUT_MS, useE2E } from './support/e2e.ts';
+import { HAS_CHROMIUM, signIn, snapshot, suiteTitle, UI_TIMEOUT_MS, useE2E } from './support/e2e.ts';
 
 /**
  * A walk through pages 0..n-1 in which every ordered pair (a, b), a != b, is one step:
@@ -62,6 +64,35 @@ async function settled(page: Page): Promise<{ text: string; loading: boolean }> 
   });
 }
 
+/** How far the document reaches past the right (or, right to left, the left) edge of the screen. */
+function overflow(page: Page): Promise<{ scrollWidth: number; width: number; widest: string }> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    let widest = '';
+    let reach = width;
+    for (const element of document.querySelectorAll('body *')) {
+      const box = element.getBoundingClientRect();
+      // Nothing to see, or a drawer slid away off the screen (the navigation on a phone).
+      if (box.width === 0 || box.height === 0 || box.right <= 0 || box.left >= width) continue;
+      const out = Math.max(box.right - width, -box.left);
+      // Inside a box that scrolls on its own, a wide element is fine.
+      let scrolls = false;
+      for (let up = element.parentElement; up && up !== document.body; up = up.parentElement) {
+        const style = getComputedStyle(up);
+        if (/(auto|scroll|hidden|clip)/.test(style.overflowX)) {
+          scrolls = true;
+          break;
+        }
+      }
+      if (!scrolls && out > 1 && width + out > reach) {
+        reach = width + out;
+        widest = `${element.tagName.toLowerCase()}.${[...element.classList].slice(0, 2).join('.')} "${element.textContent?.slice(0, 40) ?? ''}"`;
+      }
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, width, widest };
+  });
+}
+
 async function permissionsOf(page: Page): Promise<{ permissions: string[]; mustEnrolTotp: boolean }> {
   return page.evaluate(async () => {
     const response = await fetch('/api/auth/session', { headers: { accept: 'application/json' } });
@@ -69,6 +100,16 @@ async function permissionsOf(page: Page): Promise<{ permissions: string[]; mustE
     return body.user;
   });
 }
+
+async function switchLanguage(page: Page, language: 'en' | 'ar'): Promise<void> {
+  await page.evaluate((lng) => localStorage.setItem('concord.language', lng), language);
+  await page.reload();
+  await page.waitForFunction((lng) => document.documentElement.lang === lng, language, { timeout: UI_TIMEOUT_MS });
+}
+
+const PHONE = { width: 360, height: 740 };
+/** The least height a target needs to be hit by a thumb (WCAG 2.5.5 asks 44 CSS pixels). */
+const THUMB = 44;
 
 describe.skipIf(!HAS_CHROMIUM)(suiteTitle('every page, for every demo role'), { timeout: 600_000 }, () => {
   const e2e = useE2E();
@@ -82,7 +123,7 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('every page, for every demo role'), { 
   });
 
   for (const { email, role } of DEMO_SIGN_INS) {
-    it(`${role} (${email}): every page after every other, in one session`, async () => {
+    it(`${role} (${email}): every page after every other in one session, then each at phone size in English and Arabic`, async () => {
       const context = await e2e.newContext();
       const page = await context.newPage();
       const errors: string[] = [];
@@ -119,6 +160,47 @@ describe.skipIf(!HAS_CHROMIUM)(suiteTitle('every page, for every demo role'), { 
       expect(problems, 'pages that came up blank or broken').toEqual([]);
       expect(errors, 'errors in the page').toEqual([]);
 
+      // 2. Each page at phone size, in English then in Arabic: nothing wider than the screen,
+      // and the navigation opens from the header with targets a thumb can hit.
+      await page.setViewportSize(PHONE);
+      const wide: string[] = [];
+      const thumb: string[] = [];
+      for (const language of ['en', 'ar'] as const) {
+        await switchLanguage(page, language);
+        await page.getByRole('banner').getByRole('button').first().click();
+        const links = page.locator('nav a[data-testid^="nav-"]');
+        await links.first().waitFor({ state: 'visible' });
+        // The navigation slides in; measure where it comes to rest.
+        await page.waitForTimeout(600);
+        for (const box of await links.evaluateAll((all) =>
+          all.map((a) => ({ key: a.getAttribute('data-testid'), ...a.getBoundingClientRect().toJSON() })),
+        )) {
+          if (box.height < THUMB || box.left < 0 || box.right > PHONE.width)
+            thumb.push(`${language}: ${box.key} is ${Math.round(box.height)} px tall at ${Math.round(box.left)}..${Math.round(box.right)}`);
+        }
+        await links.first().click();
+        for (const to of paths) {
+          here = `${to} (${language}, 360 px)`;
+          await goInside(page, to);
+          await check('(phone)', to);
+          // Let charts and late rows take their size.
+          await page.waitForTimeout(150);
+          const o = await overflow(page);
+          if (o.scrollWidth > o.width + 1) {
+            await snapshot(page, `wide-${role}-${language}-${to.replaceAll('/', '_')}`);
+            wide.push(`${to} (${language}): ${o.scrollWidth} px wide on a ${o.width} px screen; widest: ${o.widest}`);
+          }
+        }
+      }
+      expect(
+        { problems, errors, wide, thumb },
+        "at phone size: blank pages, errors, pages wider than the screen, navigation out of thumb's reach",
+      ).toEqual({
+        problems: [],
+        errors: [],
+        wide: [],
+        thumb: [],
+      });
       await context.close();
     });
   }

@@ -31,7 +31,7 @@ export function ProblemAlert({ error, fields = [] }: ProblemAlertProps) {
         <List size="sm" mt="xs">
           {unplaced.map(([field, detail]) => (
             <List.Item key={field}>
-              {field}: {detail}
+              <bdi translate="no">{field}</bdi>: {detail}
             </List.Item>
           ))}
         </List>

@@ -49,8 +49,17 @@ function retryMinutes(seconds: unknown): number | null {
   return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds / 60) : null;
 }
 
-function messageFor(code: string | undefined, serverText: string, retryAfterSeconds: unknown): string {
-  if (!code || !known(`problems.${code}`)) return serverText || i18n.t('errors.unexpected');
+/** What happened and what to do, by the kind of refusal, when the code has no words of its own here. */
+function byStatus(status: number): string {
+  const key = `errors.byStatus.${status}`;
+  return known(key) ? i18n.t(key) : i18n.t('errors.byStatus.400');
+}
+
+function messageFor(code: string | undefined, serverText: string, retryAfterSeconds: unknown, status: number): string {
+  if (!code || !known(`problems.${code}`)) {
+    // The server's sentence is English: other languages get the kind of refusal in their own words.
+    return i18n.resolvedLanguage === 'en' && serverText ? serverText : byStatus(status);
+  }
   if (code === 'auth.rate-limited') {
     const minutes = retryMinutes(retryAfterSeconds);
     if (minutes !== null) {
@@ -78,13 +87,14 @@ export function describeProblem(error: unknown): ProblemText {
     const titleKey = invalid ? 'errors.invalidTitle' : code && known(`problemTitles.${code}`) ? `problemTitles.${code}` : 'errors.notDone';
     return {
       title: i18n.t(titleKey),
-      message: messageFor(code, serverText, retryAfterSeconds),
+      message: messageFor(code, serverText, retryAfterSeconds, status),
       severity: 'mistake',
       ...(correlationId ? { correlationId } : {}),
     };
   }
-  const message = error instanceof Error && error.message ? error.message : i18n.t('errors.unexpected');
-  return { title: i18n.t('errors.title'), message, severity: 'fault' };
+  // A fault of the page itself: its message is for developers (e.g. "x.map is not a function").
+  if (error) console.error(error);
+  return { title: i18n.t('errors.title'), message: i18n.t('errors.unexpected'), severity: 'fault' };
 }
 
 /** The sentence for a problem, without its title. */
@@ -99,7 +109,8 @@ export function fieldErrors(error: unknown): Record<string, string> {
   if (!isApiError(error)) return result;
   for (const item of error.problem.errors ?? []) {
     const field = item.pointer.replace(/^#?\//, '').split('/')[0] ?? '';
-    if (field && !result[field]) result[field] = item.detail;
+    // The server's detail is English; other languages say in their own words that the field needs another look.
+    if (field && !result[field]) result[field] = i18n.resolvedLanguage === 'en' ? item.detail : i18n.t('errors.fieldInvalid');
   }
   return result;
 }

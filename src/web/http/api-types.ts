@@ -1412,11 +1412,12 @@ export interface paths {
                     name: string;
                   } | null;
                   actorLabel: string;
-                  organisation: {
+                  organisation: ({
                     /** Format: uuid */
                     id: string;
                     name: string;
-                  } | null;
+                    nameAr: string | null;
+                  }) | null;
                   action: string;
                   entityType: string;
                   entityId: string | null;

@@ -31,7 +31,14 @@ export function LanguageSwitch() {
       value={isLanguage(i18n.resolvedLanguage) ? i18n.resolvedLanguage : currentLanguage()}
       onChange={onChange}
       data={[
-        { value: 'en', label: <span lang="en">English</span> },
+        {
+          value: 'en',
+          label: (
+            <span lang="en" translate="no">
+              English
+            </span>
+          ),
+        },
         { value: 'ar', label: <span lang="ar">العربية</span> },
       ]}
     />

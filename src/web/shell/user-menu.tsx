@@ -33,7 +33,7 @@ export function UserMenu() {
             <Avatar size="sm" color="blue" radius="xl" aria-hidden>
               {initials(me.name)}
             </Avatar>
-            <Text size="sm" fw={500} visibleFrom="sm" truncate maw={160}>
+            <Text size="sm" fw={500} visibleFrom="sm" truncate maw={160} translate="no">
               {me.name}
             </Text>
           </Group>
@@ -41,7 +41,7 @@ export function UserMenu() {
       </Menu.Target>
       <Menu.Dropdown>
         <Menu.Label>
-          <Text size="sm" truncate>
+          <Text size="sm" truncate translate="no">
             {me.email}
           </Text>
           <Text size="xs" c="dimmed" truncate>

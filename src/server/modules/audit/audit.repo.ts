@@ -72,6 +72,7 @@ export interface AuditRow {
   actor_label: string;
   organisation_id: string | null;
   organisation_name: string | null;
+  organisation_name_ar: string | null;
   action: string;
   entity_type: string;
   entity_id: string | null;
@@ -102,7 +103,7 @@ export async function listAudit(db: Queryable, filter: AuditFilter): Promise<Aud
   const where = conditions.length ? sql`where ${join(conditions, ' and ')}` : empty;
   const result = await db.query<AuditRow>(sql`
     select a.id, a.at, a.actor_user_id, u.email as actor_email, u.name as actor_name, a.actor_label,
-           a.organisation_id, o.name as organisation_name, a.action, a.entity_type, a.entity_id,
+           a.organisation_id, o.name as organisation_name, o.name_ar as organisation_name_ar, a.action, a.entity_type, a.entity_id,
            a.before, a.after, a.request_id, l.seq, l.leaf_hash
     from audit_log a
     left join audit_leaves l on l.audit_id = a.id

@@ -35,7 +35,7 @@ const auditItem = z.object({
   at: z.date(),
   actor: z.object({ id: z.uuid(), email: z.string(), name: z.string() }).nullable(),
   actorLabel: z.string(),
-  organisation: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+  organisation: z.object({ id: z.uuid(), name: z.string(), nameAr: z.string().nullable() }).nullable(),
   action: z.string(),
   entityType: z.string(),
   entityId: z.string().nullable(),
@@ -123,7 +123,10 @@ export function auditRoutes(app: FastifyInstance, config: Pick<Config, 'dataDir'
             actor:
               row.actor_user_id && row.actor_email ? { id: row.actor_user_id, email: row.actor_email, name: row.actor_name ?? '' } : null,
             actorLabel: row.actor_label,
-            organisation: row.organisation_id && row.organisation_name ? { id: row.organisation_id, name: row.organisation_name } : null,
+            organisation:
+              row.organisation_id && row.organisation_name
+                ? { id: row.organisation_id, name: row.organisation_name, nameAr: row.organisation_name_ar }
+                : null,
             action: row.action,
             entityType: row.entity_type,
             entityId: row.entity_id,

@@ -57,7 +57,7 @@ export default function AuditPage() {
               {entries.map((entry) => (
                 <AuditRow key={entry.id} entry={entry} />
               ))}
-              {entries.length === 0 && <NoResultsRow colSpan={AUDIT_COLUMNS} />}
+              {entries.length === 0 && <NoResultsRow colSpan={AUDIT_COLUMNS} hint="audit" />}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>

@@ -1,6 +1,7 @@
 import { Button, Code, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { OrganisationName } from '../../components/organisation-name';
 import type { AuditEntry } from '../../http/types';
 import { useFormat } from '../../i18n/format';
 
@@ -27,33 +28,37 @@ function JsonBlock({ label, value }: { label: string; value: unknown }) {
 export const AUDIT_COLUMNS = 6;
 
 export function AuditRow({ entry }: { entry: AuditEntry }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const format = useFormat();
   const [open, setOpen] = useState(false);
   const detailsId = `audit-details-${entry.id}`;
   const actor = entry.actor ? entry.actor.name || entry.actor.email : entry.actorLabel || t('audit.system');
+  const typeKey = `audit.entityTypes.${entry.entityType}`;
 
   return (
     <>
       <Table.Tr data-testid="audit-row">
         <Table.Td style={{ whiteSpace: 'nowrap' }}>{format.dateTime(entry.at)}</Table.Td>
         <Table.Td>
-          <Text size="sm">{actor}</Text>
+          {/* A person's name as they gave it; a system label is the server's. */}
+          <Text size="sm" translate="no">
+            {actor}
+          </Text>
           {entry.actor && (
             <Text size="xs" c="dimmed">
-              <bdi>{entry.actor.email}</bdi>
+              <bdi translate="no">{entry.actor.email}</bdi>
             </Text>
           )}
         </Table.Td>
-        <Table.Td>{entry.organisation?.name ?? '—'}</Table.Td>
+        <Table.Td>{entry.organisation ? <OrganisationName organisation={entry.organisation} /> : '—'}</Table.Td>
         <Table.Td>
           <Code>{entry.action}</Code>
         </Table.Td>
         <Table.Td>
-          <Text size="sm">{entry.entityType}</Text>
+          <Text size="sm">{i18n.exists(typeKey) ? t(typeKey) : <Code>{entry.entityType}</Code>}</Text>
           {entry.entityId && (
             <Text size="xs" c="dimmed" style={{ wordBreak: 'break-all' }}>
-              <bdi>{entry.entityId}</bdi>
+              <bdi translate="no">{entry.entityId}</bdi>
             </Text>
           )}
         </Table.Td>
@@ -71,12 +76,15 @@ export function AuditRow({ entry }: { entry: AuditEntry }) {
               <JsonBlock label={t('audit.after')} value={entry.after} />
             </SimpleGrid>
             <Text size="xs" c="dimmed" mt="xs">
-              {t('audit.requestId')}: <bdi>{entry.requestId ?? '—'}</bdi> ·{' '}
+              {t('audit.requestId')}: <bdi translate="no">{entry.requestId ?? '—'}</bdi> ·{' '}
               {entry.seq === null ? t('audit.unsealed') : t('audit.place', { place: format.number(entry.seq) })}
               {entry.leafHash && (
                 <>
                   {' '}
-                  · {t('audit.leafHash')}: <bdi style={{ wordBreak: 'break-all', fontFamily: 'monospace' }}>{entry.leafHash}</bdi>
+                  · {t('audit.leafHash')}:{' '}
+                  <bdi translate="no" style={{ wordBreak: 'break-all', fontFamily: 'monospace' }}>
+                    {entry.leafHash}
+                  </bdi>
                 </>
               )}
             </Text>

@@ -85,7 +85,10 @@ export function AuditSeal() {
                   {latest.rootHash}
                 </Code>
                 <Text size="xs" c="dimmed">
-                  {t('audit.seal.signedWith')} <bdi style={{ fontFamily: 'monospace' }}>{latest.keyId.slice(0, 16)}</bdi>
+                  {t('audit.seal.signedWith')}{' '}
+                  <bdi translate="no" style={{ fontFamily: 'monospace' }}>
+                    {latest.keyId.slice(0, 16)}
+                  </bdi>
                 </Text>
               </>
             ) : (

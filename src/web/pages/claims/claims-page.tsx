@@ -84,7 +84,7 @@ export default function ClaimsPage() {
                     </Table.Td>
                   </Table.Tr>
                 ))}
-                {list.data?.items.length === 0 && <NoResultsRow colSpan={5} />}
+                {list.data?.items.length === 0 && <NoResultsRow colSpan={5} hint="claims" />}
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>

@@ -179,7 +179,7 @@ export function StrengthsPanel() {
                   <Table.Td>{t(`claims.strengths.sources.${s.source === 'imported' ? 'imported' : 'entered'}`)}</Table.Td>
                 </Table.Tr>
               ))}
-              {list.data?.items.length === 0 && <NoResultsRow colSpan={5} />}
+              {list.data?.items.length === 0 && <NoResultsRow colSpan={5} hint="strengths" />}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>

@@ -61,7 +61,7 @@ export default function ConditionsPage() {
                     </Table.Td>
                   </Table.Tr>
                 ))}
-                {list.data?.items.length === 0 && <NoResultsRow colSpan={5} />}
+                {list.data?.items.length === 0 && <NoResultsRow colSpan={5} hint="conditions" />}
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>

@@ -171,7 +171,7 @@ export function FundingFigures({ overview, highlightDonorId, donorName = (_id, n
                   {donorAction && <Table.Td>{donorAction(d.donorOrgId)}</Table.Td>}
                 </Table.Tr>
               ))}
-              {donors.length === 0 && <NoResultsRow colSpan={FIGURE_KEYS.length + (donorAction ? 3 : 2)} />}
+              {donors.length === 0 && <NoResultsRow colSpan={FIGURE_KEYS.length + (donorAction ? 3 : 2)} hint="donors" />}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>

@@ -126,7 +126,7 @@ function FiguresTable({ figures, testId }: { figures: Figure[]; testId: string }
               </Table.Td>
             </Table.Tr>
           ))}
-          {figures.length === 0 && <NoResultsRow colSpan={4} />}
+          {figures.length === 0 && <NoResultsRow colSpan={4} hint="importFigures" />}
         </Table.Tbody>
       </Table>
     </Table.ScrollContainer>
@@ -342,7 +342,7 @@ export default function ImportsPage() {
                       </Table.Td>
                     </Table.Tr>
                   ))}
-                  {flows.data?.items.length === 0 && <NoResultsRow colSpan={5} />}
+                  {flows.data?.items.length === 0 && <NoResultsRow colSpan={5} hint="reportedFlows" />}
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
@@ -392,7 +392,7 @@ export default function ImportsPage() {
                       </Table.Td>
                     </Table.Tr>
                   ))}
-                  {imports.data?.items.length === 0 && <NoResultsRow colSpan={3} />}
+                  {imports.data?.items.length === 0 && <NoResultsRow colSpan={3} hint="imports" />}
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>

@@ -188,7 +188,7 @@ export default function LedgerPage() {
                       </Table.Tr>
                     </Fragment>
                   ))}
-                  {transactions.data?.items.length === 0 && <NoResultsRow colSpan={7} />}
+                  {transactions.data?.items.length === 0 && <NoResultsRow colSpan={7} hint="transactions" />}
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
@@ -244,7 +244,7 @@ export default function LedgerPage() {
                       )}
                     </Table.Tr>
                   ))}
-                  {lines.data?.length === 0 && <NoResultsRow colSpan={6} />}
+                  {lines.data?.length === 0 && <NoResultsRow colSpan={6} hint="budgetLines" />}
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
@@ -287,7 +287,7 @@ export default function LedgerPage() {
                       </Table.Td>
                     </Table.Tr>
                   ))}
-                  {instruments.data?.length === 0 && <NoResultsRow colSpan={4} />}
+                  {instruments.data?.length === 0 && <NoResultsRow colSpan={4} hint="instruments" />}
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
@@ -327,7 +327,7 @@ export default function LedgerPage() {
                       <Table.Td>{r.source}</Table.Td>
                     </Table.Tr>
                   ))}
-                  {rates.data?.items.length === 0 && <NoResultsRow colSpan={4} />}
+                  {rates.data?.items.length === 0 && <NoResultsRow colSpan={4} hint="rates" />}
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>

@@ -77,7 +77,7 @@ export default function PledgesPage() {
                     </Table.Td>
                   </Table.Tr>
                 ))}
-                {pledges.data?.length === 0 && <NoResultsRow colSpan={6} />}
+                {pledges.data?.length === 0 && <NoResultsRow colSpan={6} hint="pledges" />}
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>

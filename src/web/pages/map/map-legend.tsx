@@ -163,7 +163,7 @@ function PopulationSources({ governorates, language }: { governorates: Governora
             </Text>
             {': '}
             {/* Sources are cited as published, in English; dir isolates them in an Arabic line. */}
-            <span lang={language === 'en' ? undefined : 'en'} dir="ltr">
+            <span lang={language === 'en' ? undefined : 'en'} dir="ltr" translate="no">
               {source}
             </span>
           </Text>

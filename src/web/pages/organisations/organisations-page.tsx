@@ -91,13 +91,13 @@ export function OrganisationsPage() {
                       {organisationName(org, i18n.resolvedLanguage ?? 'en')}
                     </Text>
                     {i18n.resolvedLanguage === 'ar' && org.nameAr && (
-                      <Text size="xs" c="dimmed" lang="en" dir="ltr">
+                      <Text size="xs" c="dimmed" lang="en" dir="ltr" translate="no">
                         {org.name}
                       </Text>
                     )}
                   </Table.Td>
                   <Table.Td>{t(`organisationTypes.${org.type}`)}</Table.Td>
-                  <Table.Td>{org.countryCode ?? '—'}</Table.Td>
+                  <Table.Td translate="no">{org.countryCode ?? '—'}</Table.Td>
                   <Table.Td>
                     <Badge color={org.requireTotp ? 'teal' : 'gray'} variant="light">
                       {org.requireTotp ? t('common.yes') : t('common.no')}
@@ -118,7 +118,7 @@ export function OrganisationsPage() {
                   )}
                 </Table.Tr>
               ))}
-              {query.data?.items.length === 0 && <NoResultsRow colSpan={canManage ? 6 : 5} />}
+              {query.data?.items.length === 0 && <NoResultsRow colSpan={canManage ? 6 : 5} hint="organisations" />}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>

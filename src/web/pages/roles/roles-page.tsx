@@ -77,7 +77,7 @@ export function RolesPage() {
                       <Text key={key} component="li" size="sm">
                         {permissionLabel(key, descriptions.get(key))}{' '}
                         <Text span size="xs" c="dimmed">
-                          <bdi>({key})</bdi>
+                          <bdi translate="no">({key})</bdi>
                         </Text>
                       </Text>
                     ))}

@@ -44,7 +44,7 @@ export function SeparationOfDuties({ canManage }: { canManage: boolean }) {
           ))}
           {duties.data && (
             <Text size="xs" c="dimmed">
-              {t('duties.updated', { who: duties.data.updatedBy })}
+              {t('duties.updated', { who: duties.data.updatedBy === 'migration' ? t('duties.bySystem') : duties.data.updatedBy })}
             </Text>
           )}
         </Stack>

@@ -166,7 +166,7 @@ export default function SecurityPage() {
                     )}
                   </Fragment>
                 ))}
-                {alerts.data?.items.length === 0 && <NoResultsRow colSpan={5} />}
+                {alerts.data?.items.length === 0 && <NoResultsRow colSpan={5} hint="securityAlerts" />}
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>

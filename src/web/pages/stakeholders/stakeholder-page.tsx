@@ -164,7 +164,7 @@ export default function StakeholderPage() {
                   </Text>
                 )}
                 {language === 'ar' && s.nameAr && (
-                  <Text size="sm" c="dimmed" lang="en" dir="ltr">
+                  <Text size="sm" c="dimmed" lang="en" dir="ltr" translate="no">
                     {s.name}
                   </Text>
                 )}

@@ -124,7 +124,7 @@ export default function StakeholdersPage() {
                         {localised(i18n.resolvedLanguage, s.name, s.nameAr)}
                       </Anchor>
                       {i18n.resolvedLanguage === 'ar' && s.nameAr && (
-                        <Text size="xs" c="dimmed" lang="en" dir="ltr">
+                        <Text size="xs" c="dimmed" lang="en" dir="ltr" translate="no">
                           {s.name}
                         </Text>
                       )}
@@ -137,7 +137,7 @@ export default function StakeholdersPage() {
                   </Table.Tr>
                 );
               })}
-              {list.data?.items.length === 0 && <NoResultsRow colSpan={4} />}
+              {list.data?.items.length === 0 && <NoResultsRow colSpan={4} hint="stakeholders" />}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>

@@ -148,11 +148,11 @@ export function UsersPage() {
                 );
                 const nameAndEmail = (
                   <>
-                    <Text size="sm" fw={500}>
+                    <Text size="sm" fw={500} translate="no">
                       {user.name}
                     </Text>
                     <Text size="xs" c="dimmed">
-                      <bdi>
+                      <bdi translate="no">
                         <EmailAddress email={user.email} />
                       </bdi>
                     </Text>
@@ -198,7 +198,7 @@ export function UsersPage() {
                   </Table.Tr>
                 );
               })}
-              {query.data?.items.length === 0 && <NoResultsRow colSpan={(compact ? 1 : 6) + (canManage ? 1 : 0)} />}
+              {query.data?.items.length === 0 && <NoResultsRow colSpan={(compact ? 1 : 6) + (canManage ? 1 : 0)} hint="users" />}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
